@@ -81,6 +81,17 @@ pub enum SkipReason {
     },
 }
 
+impl SkipReason {
+    /// A stable code for the queue entry's `reason` field.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BeforeStartDate => "before_start_date",
+            Self::AccountNotLinked(_) => "account_not_linked",
+            Self::TransferCounterpart { .. } => "transfer_counterpart",
+        }
+    }
+}
+
 impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -135,6 +146,15 @@ pub fn plan_payment(
         memo: memo(&payment.description),
         import_id: import_id(payment.id),
     })
+}
+
+/// When YNAB will accept a transaction dated `date`: YNAB judges dates in
+/// UTC, so a payment at 00:30 in Amsterdam carries a local date that is
+/// still "tomorrow" in UTC for up to two hours. Returns `None` when the
+/// date is acceptable at `now`, else the UTC midnight that starts `date`,
+/// when the transaction should be tried again (its date is never shifted).
+pub fn ynab_ready_at(date: NaiveDate, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (date > now.date_naive()).then(|| date.and_time(chrono::NaiveTime::MIN).and_utc())
 }
 
 /// The import id of a payment: `BUNQ:<id>`, at most 24 characters for any
@@ -260,6 +280,32 @@ mod tests {
         let long = payment("-1.00", json!({"display_name": "é".repeat(300)}), "2024-02-01 10:00:00.000000");
         assert_eq!(payee_name(&long).chars().count(), PAYEE_NAME_MAX_CHARS);
         assert_eq!(memo(&"x".repeat(600)).map(|m| m.len()), Some(MEMO_MAX_CHARS));
+    }
+
+    #[test]
+    fn half_past_midnight_on_both_daylight_saving_days_gets_the_local_date() {
+        let links = [link(1, OWN, "ya")];
+        // 00:30 Amsterdam on 31 March 2024 (CET, UTC+1) and on 27 October
+        // 2024 (still CEST, UTC+2, until 03:00).
+        let spring = payment("-1.00", json!({}), "2024-03-30 23:30:00.000000");
+        let autumn = payment("-1.00", json!({}), "2024-10-26 22:30:00.000000");
+
+        let spring = plan_payment(&spring, Ok(&links[0]), &links, &settings()).expect("planned");
+        let autumn = plan_payment(&autumn, Ok(&links[0]), &links, &settings()).expect("planned");
+
+        assert_eq!(spring.date.to_string(), "2024-03-31");
+        assert_eq!(autumn.date.to_string(), "2024-10-27");
+    }
+
+    #[test]
+    fn a_local_date_still_in_the_utc_future_waits_for_utc_midnight() {
+        let date = NaiveDate::from_ymd_opt(2024, 10, 27).expect("valid");
+        let before = Utc.with_ymd_and_hms(2024, 10, 26, 22, 30, 0).single().expect("valid");
+        let after = Utc.with_ymd_and_hms(2024, 10, 27, 0, 0, 0).single().expect("valid");
+
+        assert_eq!(ynab_ready_at(date, before), Some(after));
+        assert_eq!(ynab_ready_at(date, after), None);
+        assert_eq!(SkipReason::BeforeStartDate.code(), "before_start_date");
     }
 
     #[test]
