@@ -1,5 +1,7 @@
 //! One tracing set-up for every binary: `RUST_LOG` filters (default
 //! `info`), `LOG_FORMAT` picks `json` (containers) or `pretty` (terminals).
+//! Logs go to standard error, so that a command's own output on standard
+//! output (for example `ingest run`'s JSON summary) stays machine-readable.
 
 use anyhow::{Context, bail};
 use tracing_subscriber::EnvFilter;
@@ -28,7 +30,7 @@ impl LogFormat {
     }
 }
 
-/// Installs the global subscriber, writing to standard output.
+/// Installs the global subscriber, writing to standard error.
 ///
 /// # Errors
 /// When `LOG_FORMAT` or `RUST_LOG` is malformed, or a subscriber is already
@@ -40,7 +42,10 @@ pub fn init() -> anyhow::Result<()> {
             .with_context(|| format!("RUST_LOG is not a valid filter: {directives:?}"))?,
         _ => EnvFilter::new("info"),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(true);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true)
+        .with_writer(std::io::stderr);
     let installed = match format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
         LogFormat::Pretty => builder.try_init(),
