@@ -55,7 +55,10 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => crate::serve::serve(Ingest::connect(config).await?).await,
-        Command::ExchangePat { description, permitted_ips } => {
+        Command::ExchangePat {
+            description,
+            permitted_ips,
+        } => {
             let api_key = read_api_key()?;
             let ingest = Ingest::connect(config).await?;
             crate::exchange::exchange(&ingest, api_key, &description, &permitted_ips).await
@@ -68,7 +71,10 @@ fn read_api_key() -> anyhow::Result<SecretString> {
         return Ok(SecretString::from(key));
     }
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("could not read the API key from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("could not read the API key from standard input")?;
     let key = line.trim();
     if key.is_empty() {
         bail!("no bunq API key: set BUNQ_API_KEY or pass the key on standard input");

@@ -43,7 +43,8 @@ impl IngestConfig {
     pub fn from_env() -> anyhow::Result<Self> {
         let timezone = timezone_from_env()?;
         let schedule = env::optional("INGEST_SCHEDULE").unwrap_or_else(|| DEFAULT_SCHEDULE.into());
-        let schedule = Schedule::parse(&schedule, timezone).context("INGEST_SCHEDULE is invalid")?;
+        let schedule =
+            Schedule::parse(&schedule, timezone).context("INGEST_SCHEDULE is invalid")?;
         let ynab_history_since =
             env::optional_with("YNAB_HISTORY_SINCE", domain::time::parse_date)?
                 .unwrap_or(NaiveDate::from_ymd_opt(2000, 1, 1).context("valid constant date")?);
@@ -66,7 +67,10 @@ impl IngestConfig {
 /// # Errors
 /// When it is not an IANA zone name.
 pub fn timezone_from_env() -> anyhow::Result<Tz> {
-    Ok(env::optional_with("TIMEZONE", |v| v.parse::<Tz>())?.unwrap_or(chrono_tz::Europe::Amsterdam))
+    Ok(
+        env::optional_with("TIMEZONE", |v| v.parse::<Tz>())?
+            .unwrap_or(chrono_tz::Europe::Amsterdam),
+    )
 }
 
 /// MongoDB settings shared by every service.

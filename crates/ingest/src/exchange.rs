@@ -20,9 +20,17 @@ pub async fn exchange(
         .bunq
         .exchange_api_key(api_key, description, permitted_ips)
         .await
-        .map_err(|e| anyhow::anyhow!("could not exchange the bunq API key (the previous context is kept): {e}"))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "could not exchange the bunq API key (the previous context is kept): {e}"
+            )
+        })?;
     let user_id = ingest.bunq.user_id().await?;
-    info!(user.id = user_id, device = description, "bunq API key exchanged");
+    info!(
+        user.id = user_id,
+        device = description,
+        "bunq API key exchanged"
+    );
     warn!("delete any older API keys of this device in the bunq app");
     Ok(())
 }

@@ -38,7 +38,11 @@ struct Pending {
 
 impl Pending {
     fn mark(&mut self, source: String, timestamp: DateTime<Utc>, knowledge: Option<i64>) {
-        self.moments.push(RunMoment { source, timestamp, server_knowledge: knowledge });
+        self.moments.push(RunMoment {
+            source,
+            timestamp,
+            server_knowledge: knowledge,
+        });
     }
 }
 
@@ -58,21 +62,38 @@ impl Ingest {
             counts: BTreeMap::new(),
             error: None,
         };
-        self.store.insert_run(&record).await.context("could not record the run start")?;
+        self.store
+            .insert_run(&record)
+            .await
+            .context("could not record the run start")?;
         let span = info_span!("ingest", run.id = %record.run_id, trigger = ?trigger);
         let clock = Instant::now();
 
-        let result = self.load_all(record.started_at, &mut record.counts).instrument(span).await;
+        let result = self
+            .load_all(record.started_at, &mut record.counts)
+            .instrument(span)
+            .await;
 
         record.ended_at = Some(Utc::now());
-        record.outcome = if result.is_ok() { Outcome::Succeeded } else { Outcome::Failed };
+        record.outcome = if result.is_ok() {
+            Outcome::Succeeded
+        } else {
+            Outcome::Failed
+        };
         record.error = result.as_ref().err().map(|e| format!("{e:#}"));
         let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
         match &result {
-            Ok(()) => info!(run.id = %record.run_id, duration_ms, counts = ?record.counts, "ingest run succeeded"),
-            Err(e) => warn!(run.id = %record.run_id, duration_ms, error = format!("{e:#}"), "ingest run failed"),
+            Ok(()) => {
+                info!(run.id = %record.run_id, duration_ms, counts = ?record.counts, "ingest run succeeded")
+            }
+            Err(e) => {
+                warn!(run.id = %record.run_id, duration_ms, error = format!("{e:#}"), "ingest run failed")
+            }
         }
-        self.store.finish_run(&record).await.context("could not record the run end")?;
+        self.store
+            .finish_run(&record)
+            .await
+            .context("could not record the run end")?;
         result.map(|()| record.counts)
     }
 
@@ -93,8 +114,14 @@ impl Ingest {
                 .await
                 .with_context(|| format!("could not store the run moment of {}", moment.source))?;
         }
-        counts.insert("bunq_requests".into(), saturating(self.bunq.stats().requests_sent));
-        counts.insert("ynab_requests_last_hour".into(), saturating(self.ynab.usage().used));
+        counts.insert(
+            "bunq_requests".into(),
+            saturating(self.bunq.stats().requests_sent),
+        );
+        counts.insert(
+            "ynab_requests_last_hour".into(),
+            saturating(self.ynab.usage().used),
+        );
         Ok(())
     }
 
@@ -105,8 +132,15 @@ impl Ingest {
         counts: &mut RunSummary,
         pending: &mut Pending,
     ) -> anyhow::Result<()> {
-        let accounts = self.bunq.monetary_accounts().await.context("could not list bunq accounts")?;
-        self.store.replace_bunq_accounts(&accounts).await.context("could not store bunq accounts")?;
+        let accounts = self
+            .bunq
+            .monetary_accounts()
+            .await
+            .context("could not list bunq accounts")?;
+        self.store
+            .replace_bunq_accounts(&accounts)
+            .await
+            .context("could not store bunq accounts")?;
         pending.mark("bunq_accounts".into(), started_at, None);
         add(counts, "bunq_accounts", accounts.len());
 
@@ -141,10 +175,18 @@ impl Ingest {
             .await
             .with_context(|| format!("could not store payments of bunq account {account_id}"))?;
         // Enqueue after storing: the worker needs the payment document.
-        let ids: Vec<i64> = payments.iter().map(|p| p.id).collect();
-        let enqueued = self.store.enqueue_pending(&ids, Utc::now()).await?;
+        // With each payment's creation time, so the queue drains oldest first.
+        let queued: Vec<(i64, DateTime<Utc>)> =
+            payments.iter().map(|p| (p.id, p.created)).collect();
+        let enqueued = self.store.enqueue_payments(&queued, Utc::now()).await?;
 
-        info!(account.id = account_id, fetched = payments.len(), new = written.upserted, enqueued, "bunq payments loaded");
+        info!(
+            account.id = account_id,
+            fetched = payments.len(),
+            new = written.upserted,
+            enqueued,
+            "bunq payments loaded"
+        );
         add(counts, "bunq_payments", payments.len());
         add(counts, "bunq_payments_new", written.upserted);
         add(counts, "bunq_payments_changed", written.modified);
@@ -161,8 +203,15 @@ impl Ingest {
         counts: &mut RunSummary,
         pending: &mut Pending,
     ) -> anyhow::Result<()> {
-        let budgets = self.ynab.budgets().await.context("could not list YNAB budgets")?;
-        self.store.replace_ynab_budgets(&budgets).await.context("could not store YNAB budgets")?;
+        let budgets = self
+            .ynab
+            .budgets()
+            .await
+            .context("could not list YNAB budgets")?;
+        self.store
+            .replace_ynab_budgets(&budgets)
+            .await
+            .context("could not store YNAB budgets")?;
         pending.mark("ynab_budgets".into(), started_at, None);
         add(counts, "ynab_budgets", budgets.len());
 
@@ -183,30 +232,51 @@ impl Ingest {
     ) -> anyhow::Result<()> {
         let knowledge = |kind: &str| format!("{kind}/{budget_id}");
         let last = |source: String| async move {
-            self.store.runmoment(&source).await.map(|m| m.and_then(|m| m.server_knowledge))
+            self.store
+                .runmoment(&source)
+                .await
+                .map(|m| m.and_then(|m| m.server_knowledge))
         };
 
         let source = knowledge("ynab_accounts");
-        let accounts = self.ynab.accounts(budget_id, last(source.clone()).await?).await
+        let accounts = self
+            .ynab
+            .accounts(budget_id, last(source.clone()).await?)
+            .await
             .with_context(|| format!("could not list accounts of YNAB budget {budget_id}"))?;
-        let stored = self.store.upsert_ynab_accounts(budget_id, &accounts.items).await?;
+        let stored = self
+            .store
+            .upsert_ynab_accounts(budget_id, &accounts.items)
+            .await?;
         add(counts, "ynab_accounts", accounts.items.len());
         add(counts, "ynab_changed", stored.upserted + stored.modified);
         pending.mark(source, started_at, Some(accounts.server_knowledge));
 
         let source = knowledge("ynab_categories");
-        let categories = self.ynab.categories(budget_id, last(source.clone()).await?).await
+        let categories = self
+            .ynab
+            .categories(budget_id, last(source.clone()).await?)
+            .await
             .with_context(|| format!("could not list categories of YNAB budget {budget_id}"))?;
-        let stored = self.store.upsert_ynab_categories(budget_id, &categories.items).await?;
+        let stored = self
+            .store
+            .upsert_ynab_categories(budget_id, &categories.items)
+            .await?;
         add(counts, "ynab_categories", categories.items.len());
         add(counts, "ynab_changed", stored.upserted + stored.modified);
         pending.mark(source, started_at, Some(categories.server_knowledge));
 
         let source = knowledge("ynab_transactions");
         let since = self.config.ynab_history_since;
-        let transactions = self.ynab.transactions(budget_id, since, last(source.clone()).await?).await
+        let transactions = self
+            .ynab
+            .transactions(budget_id, since, last(source.clone()).await?)
+            .await
             .with_context(|| format!("could not list transactions of YNAB budget {budget_id}"))?;
-        let stored = self.store.upsert_ynab_transactions(budget_id, &transactions.items).await?;
+        let stored = self
+            .store
+            .upsert_ynab_transactions(budget_id, &transactions.items)
+            .await?;
         add(counts, "ynab_transactions", transactions.items.len());
         add(counts, "ynab_changed", stored.upserted + stored.modified);
         pending.mark(source, started_at, Some(transactions.server_knowledge));
@@ -221,7 +291,9 @@ impl Ingest {
         let mut unlinked = 0_usize;
         for account in &bunq_accounts {
             match link_account(account, &ynab_accounts) {
-                Ok(link) => info!(account.id = account.id, budget.id = %link.budget_id, ynab_account.id = %link.ynab_account_id, "bunq account linked"),
+                Ok(link) => {
+                    info!(account.id = account.id, budget.id = %link.budget_id, ynab_account.id = %link.ynab_account_id, "bunq account linked")
+                }
                 Err(reason) => {
                     unlinked += 1;
                     warn!(account.id = account.id, reason = %reason, "bunq account not linked to YNAB");
@@ -247,12 +319,23 @@ impl Ingest {
     /// # Errors
     /// When MongoDB cannot be reached or a client cannot be built.
     pub async fn connect(config: IngestConfig) -> anyhow::Result<Self> {
-        let store = Store::connect(&config.mongo).await.context("could not connect to MongoDB")?;
-        store.ensure_indexes().await.context("could not create MongoDB indexes")?;
+        let store = Store::connect(&config.mongo)
+            .await
+            .context("could not connect to MongoDB")?;
+        store
+            .ensure_indexes()
+            .await
+            .context("could not create MongoDB indexes")?;
         let contexts = store::context::ContextRepo::new(store.database());
         let bunq = bunq::BunqClient::new(config.bunq.clone(), contexts)
             .context("could not build the bunq client")?;
-        let ynab = ynab::YnabClient::new(config.ynab.clone()).context("could not build the YNAB client")?;
-        Ok(Self { store, bunq, ynab, config })
+        let ynab = ynab::YnabClient::new(config.ynab.clone())
+            .context("could not build the YNAB client")?;
+        Ok(Self {
+            store,
+            bunq,
+            ynab,
+            config,
+        })
     }
 }

@@ -32,7 +32,10 @@ pub async fn serve(ingest: Ingest) -> anyhow::Result<()> {
             }
         }
         if let Err(error) = ingest.run(Trigger::Schedule).await {
-            warn!(error = format!("{error:#}"), "scheduled ingest failed; the next run retries");
+            warn!(
+                error = format!("{error:#}"),
+                "scheduled ingest failed; the next run retries"
+            );
         }
     }
 }

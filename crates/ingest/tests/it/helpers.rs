@@ -36,7 +36,11 @@ pub fn small_household() -> SandboxConfig {
 
 /// Quick retries, so that fault tests finish in seconds.
 pub fn quick_backoff() -> Backoff {
-    Backoff { max_attempts: 6, base: Duration::from_millis(20), max_delay: Duration::from_millis(200) }
+    Backoff {
+        max_attempts: 6,
+        base: Duration::from_millis(20),
+        max_delay: Duration::from_millis(200),
+    }
 }
 
 pub fn ingest_config(db: &TestDb, sandbox: &Sandbox) -> IngestConfig {
@@ -70,13 +74,20 @@ impl TestApp {
     pub async fn with(config: SandboxConfig) -> Self {
         let db = TestDb::new().await;
         let sandbox = Sandbox::start(config).await.expect("sandbox starts");
-        let ingest = Ingest::connect(ingest_config(&db, &sandbox)).await.expect("ingest connects");
+        let ingest = Ingest::connect(ingest_config(&db, &sandbox))
+            .await
+            .expect("ingest connects");
         ingest
             .bunq
             .exchange_api_key(SecretString::from(API_KEY), "ingest-test", &[])
             .await
             .expect("the sandbox API key is accepted");
-        Self { db, sandbox, ingest, http: reqwest::Client::new() }
+        Self {
+            db,
+            sandbox,
+            ingest,
+            http: reqwest::Client::new(),
+        }
     }
 
     pub fn collection(&self, name: &str) -> mongodb::Collection<Document> {
@@ -84,12 +95,19 @@ impl TestApp {
     }
 
     pub async fn count(&self, name: &str, filter: Document) -> u64 {
-        self.collection(name).count_documents(filter).await.expect("count")
+        self.collection(name)
+            .count_documents(filter)
+            .await
+            .expect("count")
     }
 
     /// Adds a fault rule on one half (`bunq` or `ynab`).
     pub async fn fault(&self, side: &str, rule: Value) {
-        let root = if side == "bunq" { self.sandbox.bunq_root() } else { self.sandbox.ynab_root() };
+        let root = if side == "bunq" {
+            self.sandbox.bunq_root()
+        } else {
+            self.sandbox.ynab_root()
+        };
         let response = self
             .http
             .post(format!("{root}/_sandbox/faults"))
@@ -97,12 +115,20 @@ impl TestApp {
             .send()
             .await
             .expect("admin reachable");
-        assert!(response.status().is_success(), "fault rejected: {}", response.text().await.unwrap_or_default());
+        assert!(
+            response.status().is_success(),
+            "fault rejected: {}",
+            response.text().await.unwrap_or_default()
+        );
     }
 
     pub async fn clear_faults(&self) {
         for root in [self.sandbox.bunq_root(), self.sandbox.ynab_root()] {
-            self.http.delete(format!("{root}/_sandbox/faults")).send().await.expect("admin reachable");
+            self.http
+                .delete(format!("{root}/_sandbox/faults"))
+                .send()
+                .await
+                .expect("admin reachable");
         }
     }
 
@@ -112,7 +138,10 @@ impl TestApp {
                           "counterparty_name": "Bakkerij de Test", "type": "MASTERCARD"});
         let response = self
             .http
-            .post(format!("{}/_sandbox/bunq/payments", self.sandbox.bunq_root()))
+            .post(format!(
+                "{}/_sandbox/bunq/payments",
+                self.sandbox.bunq_root()
+            ))
             .json(&body)
             .send()
             .await
@@ -123,7 +152,11 @@ impl TestApp {
 
     /// The requests the sandbox recorded on one half.
     pub async fn recorded(&self, side: &str) -> Vec<Value> {
-        let root = if side == "bunq" { self.sandbox.bunq_root() } else { self.sandbox.ynab_root() };
+        let root = if side == "bunq" {
+            self.sandbox.bunq_root()
+        } else {
+            self.sandbox.ynab_root()
+        };
         let body: Value = self
             .http
             .get(format!("{root}/_sandbox/requests?side={side}"))
@@ -133,12 +166,19 @@ impl TestApp {
             .json()
             .await
             .expect("JSON");
-        body.as_array().cloned().or_else(|| body["requests"].as_array().cloned()).expect("a list")
+        body.as_array()
+            .cloned()
+            .or_else(|| body["requests"].as_array().cloned())
+            .expect("a list")
     }
 
     pub async fn clear_recorded(&self) {
         for root in [self.sandbox.bunq_root(), self.sandbox.ynab_root()] {
-            self.http.delete(format!("{root}/_sandbox/requests")).send().await.expect("admin reachable");
+            self.http
+                .delete(format!("{root}/_sandbox/requests"))
+                .send()
+                .await
+                .expect("admin reachable");
         }
     }
 

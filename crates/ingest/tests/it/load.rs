@@ -13,16 +13,41 @@ async fn a_first_run_stores_exactly_the_sandbox_household_and_enqueues_every_pay
 
     let summary = app.ingest.run(Trigger::Manual).await.expect("run succeeds");
 
-    assert_eq!(app.count("bunq_accounts", doc! {}).await, truth.bunq_accounts);
-    assert_eq!(app.count("bunq_payments", doc! {}).await, truth.bunq_payments);
+    assert_eq!(
+        app.count("bunq_accounts", doc! {}).await,
+        truth.bunq_accounts
+    );
+    assert_eq!(
+        app.count("bunq_payments", doc! {}).await,
+        truth.bunq_payments
+    );
     assert_eq!(app.count("ynab_budgets", doc! {}).await, truth.budgets);
-    assert_eq!(app.count("ynab_accounts", doc! {}).await, truth.ynab_accounts);
-    assert_eq!(app.count("ynab_categories", doc! {"deleted": false}).await, truth.categories);
-    assert_eq!(app.count("ynab_transactions", doc! {}).await, truth.transactions);
-    assert_eq!(app.count("payment_queue", doc! {}).await, truth.bunq_payments);
-    assert_eq!(app.count("payment_queue", doc! {"state": "pending"}).await, truth.bunq_payments);
+    assert_eq!(
+        app.count("ynab_accounts", doc! {}).await,
+        truth.ynab_accounts
+    );
+    assert_eq!(
+        app.count("ynab_categories", doc! {"deleted": false}).await,
+        truth.categories
+    );
+    assert_eq!(
+        app.count("ynab_transactions", doc! {}).await,
+        truth.transactions
+    );
+    assert_eq!(
+        app.count("payment_queue", doc! {}).await,
+        truth.bunq_payments
+    );
+    assert_eq!(
+        app.count("payment_queue", doc! {"state": "pending"}).await,
+        truth.bunq_payments
+    );
     assert_eq!(summary["enqueued"], truth.bunq_payments as i64);
-    assert_eq!(app.count("runs", doc! {"job": "ingest", "outcome": "succeeded"}).await, 1);
+    assert_eq!(
+        app.count("runs", doc! {"job": "ingest", "outcome": "succeeded"})
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -39,16 +64,28 @@ async fn stored_documents_keep_the_source_fields_with_bson_dates() {
         .expect("query")
         .expect("the sample payment is stored");
 
-    assert_eq!(stored.get_i64("monetary_account_id").expect("account id"), sample.account_id);
+    assert_eq!(
+        stored.get_i64("monetary_account_id").expect("account id"),
+        sample.account_id
+    );
     let amount = stored.get_document("amount").expect("amount object");
-    assert_eq!(amount.get_str("value").expect("value string"), sample.amount.to_decimal_string(2));
+    assert_eq!(
+        amount.get_str("value").expect("value string"),
+        sample.amount.to_decimal_string(2)
+    );
     assert_eq!(amount.get_str("currency").expect("currency"), "EUR");
-    assert_eq!(stored.get_str("description").expect("description"), sample.description);
+    assert_eq!(
+        stored.get_str("description").expect("description"),
+        sample.description
+    );
     assert_eq!(stored.get_str("type").expect("type"), sample.payment_type);
     let Some(Bson::DateTime(created)) = stored.get("created") else {
         panic!("created is not a BSON date: {:?}", stored.get("created"));
     };
-    assert_eq!(created.timestamp_millis(), sample.created.timestamp_millis());
+    assert_eq!(
+        created.timestamp_millis(),
+        sample.created.timestamp_millis()
+    );
     assert!(stored.get_document("counterparty_alias").is_ok());
 
     let budget = &household.budgets[0];
@@ -61,7 +98,10 @@ async fn stored_documents_keep_the_source_fields_with_bson_dates() {
         .expect("the sample transaction is stored");
     assert_eq!(stored.get_str("budget_id").expect("budget id"), budget.id);
     assert_eq!(stored.get_i64("amount").expect("milliunits"), txn.amount.0);
-    assert!(matches!(stored.get("date"), Some(Bson::DateTime(_))), "date is a BSON date");
+    assert!(
+        matches!(stored.get("date"), Some(Bson::DateTime(_))),
+        "date is a BSON date"
+    );
     let account = app
         .collection("bunq_accounts")
         .find_one(doc! {"id": household.accounts[0].id})
@@ -84,13 +124,21 @@ async fn a_second_run_without_new_data_makes_only_delta_requests_and_changes_not
     assert_eq!(summary["bunq_payments_new"], 0);
     assert_eq!(summary["bunq_payments_changed"], 0);
     assert_eq!(summary["ynab_changed"], 0);
-    assert_eq!(summary["ynab_transactions"], 0, "a delta with no changes returns nothing");
+    assert_eq!(
+        summary["ynab_transactions"], 0,
+        "a delta with no changes returns nothing"
+    );
     for request in app.recorded("ynab").await {
         let path = request["path"].as_str().unwrap_or_default();
         let query = request["query"].as_str().unwrap_or_default();
-        let per_budget = path.contains("/accounts") || path.contains("/categories") || path.contains("/transactions");
+        let per_budget = path.contains("/accounts")
+            || path.contains("/categories")
+            || path.contains("/transactions");
         if per_budget {
-            assert!(query.contains("last_knowledge_of_server="), "not a delta request: {path}?{query}");
+            assert!(
+                query.contains("last_knowledge_of_server="),
+                "not a delta request: {path}?{query}"
+            );
         }
     }
     let payment_pages = app
@@ -99,7 +147,11 @@ async fn a_second_run_without_new_data_makes_only_delta_requests_and_changes_not
         .into_iter()
         .filter(|r| r["path"].as_str().unwrap_or_default().ends_with("/payment"))
         .count() as u64;
-    assert_eq!(payment_pages, app.truth().bunq_accounts, "one page per account");
+    assert_eq!(
+        payment_pages,
+        app.truth().bunq_accounts,
+        "one page per account"
+    );
     assert_eq!(app.runmoments().await.len(), moments_before.len());
 }
 
@@ -120,8 +172,15 @@ async fn a_run_after_new_sandbox_payments_adds_exactly_those() {
     assert_eq!(summary["bunq_payments_new"], 3);
     assert_eq!(app.count("bunq_payments", doc! {}).await, before + 3);
     for payment in created {
-        let id = payment["id"].as_i64().or_else(|| payment["Payment"]["id"].as_i64()).expect("payment id");
-        assert_eq!(app.count("payment_queue", doc! {"payment_id": id, "state": "pending"}).await, 1);
+        let id = payment["id"]
+            .as_i64()
+            .or_else(|| payment["Payment"]["id"].as_i64())
+            .expect("payment id");
+        assert_eq!(
+            app.count("payment_queue", doc! {"payment_id": id, "state": "pending"})
+                .await,
+            1
+        );
     }
 }
 
@@ -130,19 +189,35 @@ async fn a_recategorised_transaction_reaches_the_store_through_the_delta() {
     let app = TestApp::spawn().await;
     app.ingest.run(Trigger::Manual).await.expect("first run");
     let budget = &app.sandbox.household().budgets[0];
-    let txn = budget.transactions.iter().find(|t| t.category_id.is_some()).expect("a categorised transaction");
+    let txn = budget
+        .transactions
+        .iter()
+        .find(|t| t.category_id.is_some())
+        .expect("a categorised transaction");
     let other = budget
         .category_groups
         .iter()
         .flat_map(|g| &g.categories)
         .find(|c| Some(&c.id) != txn.category_id.as_ref())
         .expect("another category");
-    let patch = ynab::TransactionPatch { category_id: Some(Some(other.id.clone())), ..Default::default() };
-    app.ingest.ynab.update_transaction(&budget.id, &txn.id, &patch).await.expect("recategorised");
+    let patch = ynab::TransactionPatch {
+        category_id: Some(Some(other.id.clone())),
+        ..Default::default()
+    };
+    app.ingest
+        .ynab
+        .update_transaction(&budget.id, &txn.id, &patch)
+        .await
+        .expect("recategorised");
 
     let summary = app.ingest.run(Trigger::Manual).await.expect("second run");
 
     assert_eq!(summary["ynab_transactions"], 1);
-    let stored = app.collection("ynab_transactions").find_one(doc! {"id": &txn.id}).await.expect("query").expect("stored");
+    let stored = app
+        .collection("ynab_transactions")
+        .find_one(doc! {"id": &txn.id})
+        .await
+        .expect("query")
+        .expect("stored");
     assert_eq!(stored.get_str("category_id").expect("category"), other.id);
 }

@@ -23,7 +23,10 @@ async fn no_log_line_of_a_full_run_contains_a_secret() {
     ];
 
     let mut output = String::new();
-    for args in [vec!["exchange-pat", "--description", "log-test"], vec!["run"]] {
+    for args in [
+        vec!["exchange-pat", "--description", "log-test"],
+        vec!["run"],
+    ] {
         let run = Command::new(binary)
             .args(&args)
             .envs(env.iter().cloned())
@@ -46,8 +49,15 @@ async fn no_log_line_of_a_full_run_contains_a_secret() {
     collect_strings(&context, &mut secrets);
     assert!(output.lines().count() > 20, "trace logging produced output");
     for secret in secrets.iter().filter(|s| s.len() >= 12) {
-        for piece in secret.lines().filter(|l| l.len() >= 12 && !l.starts_with("-----")) {
-            assert!(!output.contains(piece), "a secret leaked into the logs: {}…", &piece[..6]);
+        for piece in secret
+            .lines()
+            .filter(|l| l.len() >= 12 && !l.starts_with("-----"))
+        {
+            assert!(
+                !output.contains(piece),
+                "a secret leaked into the logs: {}…",
+                &piece[..6]
+            );
         }
     }
 }
@@ -55,9 +65,13 @@ async fn no_log_line_of_a_full_run_contains_a_secret() {
 /// Every string value of the stored context whose field names a secret.
 fn collect_strings(document: &mongodb::bson::Document, out: &mut Vec<String>) {
     for (key, value) in document {
-        let secret = ["key", "token", "secret"].iter().any(|s| key.to_lowercase().contains(s));
+        let secret = ["key", "token", "secret"]
+            .iter()
+            .any(|s| key.to_lowercase().contains(s));
         match value {
-            mongodb::bson::Bson::String(s) if secret && !key.contains("public") => out.push(s.clone()),
+            mongodb::bson::Bson::String(s) if secret && !key.contains("public") => {
+                out.push(s.clone())
+            }
             mongodb::bson::Bson::Document(inner) => collect_strings(inner, out),
             _ => {}
         }
