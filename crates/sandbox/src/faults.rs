@@ -64,6 +64,11 @@ pub struct FaultAction {
     /// Handle the request, then cut the body in half.
     #[serde(default)]
     pub truncate: bool,
+    /// Handle the request, then wait this long before answering: the
+    /// change is made, but the caller sees it late (or never, if it dies
+    /// or gives up meanwhile).
+    #[serde(default)]
+    pub delay_after_ms: Option<u64>,
     /// bunq only: sign the response with a wrong signature.
     #[serde(default)]
     pub bad_signature: bool,
@@ -185,6 +190,9 @@ pub async fn inject(
 
     request.extensions_mut().insert(Injected(action.clone()));
     let response = next.run(request).await;
+    if let Some(delay) = action.delay_after_ms {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     let mut response = damage(response, &action).await;
     response.extensions_mut().insert(Injected(action));
     response

@@ -39,7 +39,8 @@ pub struct RecordedRequest {
     pub path: String,
     /// Raw query string, if any.
     pub query: Option<String>,
-    /// Header names (lower case) and values, credentials redacted.
+    /// Header names (lower case) and values, credentials redacted (a
+    /// bearer token keeps its scheme word: `Bearer <redacted>`).
     pub headers: BTreeMap<String, String>,
     /// The body as JSON (`null` when empty, a string when not JSON), with
     /// any `secret` field redacted.
@@ -165,13 +166,25 @@ fn redacted_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
         .map(|(name, value)| {
             let name = name.as_str().to_owned();
             let value = if SECRET_HEADERS.contains(&name.as_str()) {
-                REDACTED.to_owned()
+                redacted_credential(value.as_bytes())
             } else {
                 String::from_utf8_lossy(value.as_bytes()).into_owned()
             };
             (name, value)
         })
         .collect()
+}
+
+/// A credential with its value hidden. The scheme word of `Bearer <token>`
+/// is kept, so contract tests can check that the scheme was right.
+fn redacted_credential(value: &[u8]) -> String {
+    let text = String::from_utf8_lossy(value);
+    match text.trim().split_once(' ') {
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("bearer") => {
+            format!("{scheme} {REDACTED}")
+        }
+        _ => REDACTED.to_owned(),
+    }
 }
 
 fn redacted_body(bytes: &[u8]) -> Value {
@@ -244,7 +257,7 @@ mod tests {
         let headers = redacted_headers(&headers);
 
         assert_eq!(body, json!({"secret": REDACTED, "description": "x"}));
-        assert_eq!(headers["authorization"], REDACTED);
+        assert_eq!(headers["authorization"], format!("Bearer {REDACTED}"));
         assert_eq!(headers["user-agent"], "test");
     }
 }

@@ -263,14 +263,20 @@ pub(crate) async fn payment(
     )]))
 }
 
-/// `GET /v1/user/{user_id}/notification-filter-url`.
+/// `GET /v1/user/{user_id}/notification-filter-url`: a listing, so paged
+/// like every other (the swagger's Pagination section).
 pub(crate) async fn filters(
     State(state): State<Arc<BunqState>>,
     Path(params): Params,
+    uri: Uri,
+    Query(q): Paging,
 ) -> Result<Response, BunqError> {
     own_user(&state, &params)?;
+    let page = PageQuery::parse(&q)?;
     let store = state.store();
-    Ok(respond(store.filters.iter().map(filter_object).collect()))
+    let (shown, pagination) = page.page(&store.filters, |f| f.id, uri.path());
+    let items = shown.into_iter().map(filter_object).collect();
+    Ok(respond_paged(items, pagination))
 }
 
 #[derive(Deserialize)]

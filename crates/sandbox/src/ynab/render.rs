@@ -90,6 +90,16 @@ fn money(object: &mut Map<String, Value>, name: &str, milliunits: i64) {
     object.insert(format!("{name}_currency"), json!(currency(milliunits)));
 }
 
+/// The 1.85 `*Base` form the plan export (`PlanDetail`) uses for accounts,
+/// categories and transactions: the object without its
+/// `_formatted`/`_currency` pairs, which only the other endpoints add.
+pub(crate) fn base_form(mut value: Value) -> Value {
+    if let Some(object) = value.as_object_mut() {
+        object.retain(|key, _| !key.ends_with("_formatted") && !key.ends_with("_currency"));
+    }
+    value
+}
+
 /// An `Account`.
 pub(crate) fn account(record: &AccountRecord, balance: Balance) -> Value {
     let mut object = json!({

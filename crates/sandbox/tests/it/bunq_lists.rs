@@ -170,7 +170,8 @@ async fn notification_filters_are_replaced_as_a_set_and_at_most_two_per_category
                 .expect("target")
         })
         .collect();
-    assert_eq!(targets, ["https://b.example/p", "https://c.example/p"]);
+    // A listing, so newest first like every bunq listing.
+    assert_eq!(targets, ["https://c.example/p", "https://b.example/p"]);
     assert_eq!(too_many.status, 400);
     assert_eq!(
         sandbox.bunq().notification_filters().len(),

@@ -67,7 +67,8 @@ pub(crate) async fn plan(
     })
 }
 
-/// The entity lists of a plan export. Months, payee locations, splits and
+/// The entity lists of a plan export, in 1.85's `*Base` forms (no
+/// `_formatted`/`_currency` pairs). Months, payee locations, splits and
 /// scheduled transactions are not played, so those lists are empty.
 fn plan_members(
     plan: &Plan,
@@ -80,6 +81,7 @@ fn plan_members(
         .iter()
         .filter(|a| visible(a.changed_at, a.deleted, since))
         .map(|a| render::account(a, totals.get(a.id.as_str()).copied().unwrap_or_default()))
+        .map(render::base_form)
         .collect();
     let payees = plan
         .payees
@@ -96,12 +98,14 @@ fn plan_members(
         .categories
         .iter()
         .filter(|c| visible(c.changed_at, c.deleted, since))
-        .map(|c| render::category(plan, c, activity.get(c.id.as_str()).copied().unwrap_or(0)));
+        .map(|c| render::category(plan, c, activity.get(c.id.as_str()).copied().unwrap_or(0)))
+        .map(render::base_form);
     let transactions = plan
         .transactions()
         .iter()
         .filter(|t| visible(t.changed_at, t.deleted, since))
-        .map(render::transaction_summary);
+        .map(render::transaction_summary)
+        .map(render::base_form);
     vec![
         ("accounts", accounts),
         ("payees", payees.collect()),
