@@ -2,7 +2,6 @@
 //! test starting its own sandbox on free local ports.
 
 mod bunq_context;
-mod bunq_contract;
 mod bunq_limits;
 mod bunq_lists;
 mod faults_and_admin;

@@ -2,7 +2,6 @@
 //! YNAB's validation, duplicates and transfers, the token and rate-limit
 //! gate, and every answer checked against the official OpenAPI documents.
 
-mod contract;
 mod gate;
 mod generated;
 mod reads;

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use chrono::{TimeZone, Utc};
 use sandbox::household::{HouseholdParams, generate};
 
-use super::contract::Contract;
 use super::support::*;
 
 fn params() -> HouseholdParams {
@@ -59,26 +58,24 @@ async fn every_generated_transfer_is_linked_to_its_other_side() {
 async fn the_generated_budgets_are_served_true_to_the_1_85_spec() {
     let household = generate(&params());
     let ynab = TestYnab::serve(&household, params().end, 200).await;
-    let contract = Contract::new("ynab-openapi-1.85.0.yaml");
+    let spec = contract::Spec::ynab_plans().expect("the YNAB 1.85 document loads");
 
     for budget in &household.budgets {
         let base = format!("/plans/{}", budget.id);
-        let all = format!("{base}/transactions?since_date=2000-01-01");
-        contract.check("PlanDetailResponse", &base, &ynab.get(&base).await);
-        contract.check(
-            "AccountsResponse",
-            "accounts",
-            &ynab.get(&format!("{base}/accounts")).await,
-        );
-        contract.check(
-            "CategoriesResponse",
-            "categories",
-            &ynab.get(&format!("{base}/categories")).await,
-        );
-        contract.check(
-            "TransactionsResponse",
-            "transactions",
-            &ynab.get(&all).await,
-        );
+        let paths = [
+            base.clone(),
+            format!("{base}/accounts"),
+            format!("{base}/categories"),
+            format!("{base}/transactions?since_date=2000-01-01"),
+        ];
+        for path in paths {
+            let reply = ynab.get(&path).await;
+            let bare = path.split('?').next().unwrap_or_default();
+            if let Err(error) =
+                spec.validate_response("GET", &format!("/v1{bare}"), reply.status, &reply.body)
+            {
+                panic!("{path}: {error}");
+            }
+        }
     }
 }
