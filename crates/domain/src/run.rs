@@ -15,6 +15,8 @@ pub enum Trigger {
     Manual,
     /// A bunq callback.
     Callback,
+    /// Docker reported a container unhealthy (the restarter).
+    Health,
 }
 
 /// How a run ended.

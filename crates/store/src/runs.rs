@@ -225,11 +225,12 @@ fn trigger_name(trigger: Trigger) -> &'static str {
         Trigger::Schedule => "schedule",
         Trigger::Manual => "manual",
         Trigger::Callback => "callback",
+        Trigger::Health => "health",
     }
 }
 
 fn parse_trigger(name: &str) -> Option<Trigger> {
-    [Trigger::Schedule, Trigger::Manual, Trigger::Callback]
+    [Trigger::Schedule, Trigger::Manual, Trigger::Callback, Trigger::Health]
         .into_iter()
         .find(|t| trigger_name(*t) == name)
 }
@@ -254,7 +255,12 @@ mod tests {
 
     #[test]
     fn trigger_and_outcome_names_match_the_domain_serialisation() {
-        for trigger in [Trigger::Schedule, Trigger::Manual, Trigger::Callback] {
+        for trigger in [
+            Trigger::Schedule,
+            Trigger::Manual,
+            Trigger::Callback,
+            Trigger::Health,
+        ] {
             let serialised = serde_json::to_value(trigger).expect("serialise");
             assert_eq!(serialised, trigger_name(trigger));
             assert_eq!(parse_trigger(trigger_name(trigger)), Some(trigger));
