@@ -35,7 +35,8 @@ start_mongo_if_needed() {
   storage=${1:-:memory:}
   mkdir -p .tmp
   log=.tmp/secantusd-$port.log
-  secantusd-py --port "$port" --storage-path "$storage" >"$log" 2>&1 &
+  # Test commands enable fail points (configureFailPoint) for fault tests.
+  secantusd-py --port "$port" --storage-path "$storage" --enable-test-commands >"$log" 2>&1 &
   MONGO_PID=$!
   trap 'kill "$MONGO_PID" 2>/dev/null || true' EXIT
   if ! wait_for_port "$port"; then cat "$log" >&2; return 1; fi

@@ -98,7 +98,10 @@ impl std::fmt::Display for SkipReason {
             Self::BeforeStartDate => f.write_str("created before START_SYNC_DATE"),
             Self::AccountNotLinked(why) => write!(f, "account not linked: {why}"),
             Self::TransferCounterpart { from_account_id } => {
-                write!(f, "incoming side of a transfer from YNAB account {from_account_id}")
+                write!(
+                    f,
+                    "incoming side of a transfer from YNAB account {from_account_id}"
+                )
             }
         }
     }
@@ -119,7 +122,9 @@ pub fn plan_payment(
     }
     let link = own_link.map_err(|why| SkipReason::AccountNotLinked(why.clone()))?;
     let other = payment.counterparty.iban.as_ref().and_then(|iban| {
-        links.iter().find(|l| &l.iban == iban && l.budget_id == link.budget_id && l != &link)
+        links
+            .iter()
+            .find(|l| &l.iban == iban && l.budget_id == link.budget_id && l != &link)
     });
 
     let payee = match other {
@@ -130,9 +135,14 @@ pub fn plan_payment(
                 from_account_id: other.ynab_account_id.clone(),
             });
         }
-        Some(Link { transfer_payee_id: Some(payee_id), ynab_account_id, .. }) => {
-            Payee::Transfer { payee_id: payee_id.clone(), account_id: ynab_account_id.clone() }
-        }
+        Some(Link {
+            transfer_payee_id: Some(payee_id),
+            ynab_account_id,
+            ..
+        }) => Payee::Transfer {
+            payee_id: payee_id.clone(),
+            account_id: ynab_account_id.clone(),
+        },
         _ => Payee::Name(payee_name(payment)),
     };
 
@@ -226,12 +236,22 @@ mod tests {
     }
 
     fn settings() -> SyncSettings {
-        SyncSettings { start: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().expect("valid"), zone: Amsterdam }
+        SyncSettings {
+            start: Utc
+                .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+                .single()
+                .expect("valid"),
+            zone: Amsterdam,
+        }
     }
 
     #[test]
     fn plans_a_card_payment_with_local_date_and_trimmed_memo() {
-        let p = payment("-12.34", json!({"display_name": "AH 1234"}), "2024-03-30 23:30:00.000000");
+        let p = payment(
+            "-12.34",
+            json!({"display_name": "AH 1234"}),
+            "2024-03-30 23:30:00.000000",
+        );
         let links = [link(1, OWN, "ya")];
 
         let plan = plan_payment(&p, Ok(&links[0]), &links, &settings()).expect("planned");
@@ -247,7 +267,10 @@ mod tests {
     fn skips_payments_before_the_start_and_on_unlinked_accounts() {
         let p = payment("-1.00", json!({}), "2023-12-31 22:59:59.000000");
         let links = [link(1, OWN, "ya")];
-        assert_eq!(plan_payment(&p, Ok(&links[0]), &links, &settings()), Err(SkipReason::BeforeStartDate));
+        assert_eq!(
+            plan_payment(&p, Ok(&links[0]), &links, &settings()),
+            Err(SkipReason::BeforeStartDate)
+        );
 
         let later = payment("-1.00", json!({}), "2024-02-01 10:00:00.000000");
         let why = Unlinked::NoIban;
@@ -260,26 +283,53 @@ mod tests {
     #[test]
     fn a_transfer_between_linked_accounts_is_one_transfer() {
         let links = [link(1, OWN, "ya"), link(2, SAVINGS, "ys")];
-        let out = payment("-50.00", json!({"iban": SAVINGS, "display_name": "Me"}), "2024-02-01 10:00:00.000000");
+        let out = payment(
+            "-50.00",
+            json!({"iban": SAVINGS, "display_name": "Me"}),
+            "2024-02-01 10:00:00.000000",
+        );
         let plan = plan_payment(&out, Ok(&links[0]), &links, &settings()).expect("planned");
-        assert_eq!(plan.payee, Payee::Transfer { payee_id: "payee-ys".into(), account_id: "ys".into() });
+        assert_eq!(
+            plan.payee,
+            Payee::Transfer {
+                payee_id: "payee-ys".into(),
+                account_id: "ys".into()
+            }
+        );
 
-        let incoming = payment("50.00", json!({"iban": OWN, "display_name": "Me"}), "2024-02-01 10:00:00.000000");
+        let incoming = payment(
+            "50.00",
+            json!({"iban": OWN, "display_name": "Me"}),
+            "2024-02-01 10:00:00.000000",
+        );
         assert_eq!(
             plan_payment(&incoming, Ok(&links[1]), &links, &settings()),
-            Err(SkipReason::TransferCounterpart { from_account_id: "ya".into() })
+            Err(SkipReason::TransferCounterpart {
+                from_account_id: "ya".into()
+            })
         );
     }
 
     #[test]
     fn payee_falls_back_to_iban_then_placeholder_and_is_cut() {
-        let iban_only = payment("-1.00", json!({"iban": SAVINGS, "display_name": " "}), "2024-02-01 10:00:00.000000");
+        let iban_only = payment(
+            "-1.00",
+            json!({"iban": SAVINGS, "display_name": " "}),
+            "2024-02-01 10:00:00.000000",
+        );
         assert_eq!(payee_name(&iban_only), SAVINGS);
         let nothing = payment("-1.00", json!(null), "2024-02-01 10:00:00.000000");
         assert_eq!(payee_name(&nothing), UNKNOWN_PAYEE);
-        let long = payment("-1.00", json!({"display_name": "é".repeat(300)}), "2024-02-01 10:00:00.000000");
+        let long = payment(
+            "-1.00",
+            json!({"display_name": "é".repeat(300)}),
+            "2024-02-01 10:00:00.000000",
+        );
         assert_eq!(payee_name(&long).chars().count(), PAYEE_NAME_MAX_CHARS);
-        assert_eq!(memo(&"x".repeat(600)).map(|m| m.len()), Some(MEMO_MAX_CHARS));
+        assert_eq!(
+            memo(&"x".repeat(600)).map(|m| m.len()),
+            Some(MEMO_MAX_CHARS)
+        );
     }
 
     #[test]
@@ -300,8 +350,14 @@ mod tests {
     #[test]
     fn a_local_date_still_in_the_utc_future_waits_for_utc_midnight() {
         let date = NaiveDate::from_ymd_opt(2024, 10, 27).expect("valid");
-        let before = Utc.with_ymd_and_hms(2024, 10, 26, 22, 30, 0).single().expect("valid");
-        let after = Utc.with_ymd_and_hms(2024, 10, 27, 0, 0, 0).single().expect("valid");
+        let before = Utc
+            .with_ymd_and_hms(2024, 10, 26, 22, 30, 0)
+            .single()
+            .expect("valid");
+        let after = Utc
+            .with_ymd_and_hms(2024, 10, 27, 0, 0, 0)
+            .single()
+            .expect("valid");
 
         assert_eq!(ynab_ready_at(date, before), Some(after));
         assert_eq!(ynab_ready_at(date, after), None);

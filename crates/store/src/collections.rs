@@ -27,6 +27,9 @@ pub const RUNS: &str = "runs";
 pub const MATCHED_TRANSACTIONS: &str = "matched_transactions";
 /// Category suggestions made for payments, keyed by `payment_id`.
 pub const PAYMENT_CLASSIFICATIONS: &str = "payment_classifications";
+/// Trained category models, one document per version, keyed by
+/// (`budget_id`, `version`).
+pub const MODELS: &str = "models";
 /// The persisted bunq API context (its indexes are managed by
 /// [`crate::context`]).
 pub const BUNQ_CONTEXT: &str = "bunq_context";
@@ -59,10 +62,21 @@ pub(crate) const INDEXES: &[IndexSpec] = &[
     plain(YNAB_TRANSACTIONS, || doc! { "import_id": 1 }),
     unique(PAYMENT_QUEUE, || doc! { "payment_id": 1 }),
     plain(PAYMENT_QUEUE, || doc! { "state": 1, "next_attempt_at": 1 }),
+    plain(
+        PAYMENT_QUEUE,
+        || doc! { "payment_created": 1, "payment_id": 1 },
+    ),
+    plain(PAYMENT_QUEUE, || doc! { "lease_owner": 1 }),
     unique(RUNMOMENTS, || doc! { "source": 1 }),
     unique(RUNS, || doc! { "run_id": 1 }),
     plain(RUNS, || doc! { "job": 1, "started_at": -1 }),
     unique(MATCHED_TRANSACTIONS, || doc! { "match_id": 1 }),
+    plain(
+        MATCHED_TRANSACTIONS,
+        || doc! { "budget_id": 1, "payment_created": 1 },
+    ),
+    unique(MODELS, || doc! { "budget_id": 1, "version": 1 }),
+    plain(MODELS, || doc! { "budget_id": 1, "status": 1 }),
     unique(PAYMENT_CLASSIFICATIONS, || doc! { "payment_id": 1 }),
 ];
 

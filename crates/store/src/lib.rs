@@ -4,11 +4,14 @@
 
 mod bson_json;
 mod bulk;
+mod classifications;
 pub mod collections;
 mod config;
 pub mod context;
 mod documents;
 mod error;
+mod matched;
+mod models;
 mod queue;
 mod records;
 mod replace;
@@ -16,8 +19,14 @@ mod runs;
 mod store;
 
 pub use bulk::{MAX_BATCH, UpsertCounts};
+pub use classifications::ClassificationRecord;
 pub use config::{DEFAULT_DATABASE, MongoConfig, redact_uri};
 pub use error::{Result, StoreError};
-pub use queue::PENDING;
+pub use matched::{CategoryName, MatchedRow};
+pub use models::{ModelCategoryRecord, ModelMetrics, ModelRecord, ModelStatus};
+pub use queue::{
+    ACCOUNT_NOT_LINKED, CLAIMED, ClaimedEntry, EntryOutcome, FAILED, Lease, PENDING, QueueEntry,
+    SKIPPED, SYNCED,
+};
 pub use runs::RunMoment;
 pub use store::Store;

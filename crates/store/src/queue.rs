@@ -30,7 +30,7 @@ mod outcome;
 mod payments;
 
 pub use claim::{ClaimedEntry, Lease};
-pub use outcome::{EntryOutcome, QueueEntry};
+pub use outcome::{ACCOUNT_NOT_LINKED, EntryOutcome, QueueEntry};
 
 /// The state of an entry that waits for its (next) attempt.
 pub const PENDING: &str = "pending";
@@ -76,7 +76,11 @@ impl Store {
         self.enqueue(&payments, now).await
     }
 
-    async fn enqueue(&self, payments: &[(i64, Option<DateTime<Utc>>)], now: DateTime<Utc>) -> Result<u64> {
+    async fn enqueue(
+        &self,
+        payments: &[(i64, Option<DateTime<Utc>>)],
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
         let now = bson_date(now);
         // Duplicates in one command would race each other to the insert.
         let unique: BTreeMap<i64, Option<DateTime<Utc>>> = payments.iter().copied().collect();

@@ -44,7 +44,16 @@ impl TestDb {
     /// When `MONGO_URI` is malformed or the server cannot be reached: a
     /// test cannot run without it.
     pub async fn new() -> Self {
-        let uri = mongo_uri();
+        Self::on(&mongo_uri()).await
+    }
+
+    /// Like [`TestDb::new`], on the server at `uri` (a server a test
+    /// started for itself).
+    ///
+    /// # Panics
+    /// When `uri` is malformed or the server cannot be reached.
+    pub async fn on(uri: &str) -> Self {
+        let uri = uri.to_owned();
         let client = connect(&uri).await.unwrap_or_else(|e| panic!("{e:#}"));
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
         let database = client.database(&name);
