@@ -245,7 +245,10 @@ impl Payment {
         let fail = |m: String| RecordError::new(PAYMENT, Some(view.id.to_string()), m);
         let amount =
             Milliunits::from_decimal_str(&view.amount.value).map_err(|e| fail(e.to_string()))?;
-        let counterparty = view.counterparty_alias.map(Counterparty::from_view).unwrap_or_default();
+        let counterparty = view
+            .counterparty_alias
+            .map(Counterparty::from_view)
+            .unwrap_or_default();
 
         Ok(Self {
             id: view.id,
@@ -289,7 +292,11 @@ fn single_wrapper<'a>(
             })?;
             Ok((key.as_str(), inner))
         }
-        _ => Err(RecordError::new(kind, None, "expected an object with one wrapper key")),
+        _ => Err(RecordError::new(
+            kind,
+            None,
+            "expected an object with one wrapper key",
+        )),
     }
 }
 
@@ -322,7 +329,10 @@ mod tests {
     #[test]
     fn an_unknown_account_type_is_a_clear_error() {
         let err = MonetaryAccount::from_wrapped(&account("MonetaryAccountMystery")).unwrap_err();
-        assert!(err.to_string().contains("unknown account type \"MonetaryAccountMystery\""));
+        assert!(
+            err.to_string()
+                .contains("unknown account type \"MonetaryAccountMystery\"")
+        );
     }
 
     fn payment() -> Value {
@@ -340,8 +350,14 @@ mod tests {
     fn reads_a_payment_with_name_fallbacks() {
         let parsed = Payment::from_json(&json!({"Payment": payment()})).expect("ok");
         assert_eq!(parsed.amount, Milliunits(-12_340));
-        assert_eq!(parsed.counterparty.name.as_deref(), Some("Albert Heijn 1234"));
-        assert_eq!(parsed.counterparty.merchant_category_code.as_deref(), Some("5411"));
+        assert_eq!(
+            parsed.counterparty.name.as_deref(),
+            Some("Albert Heijn 1234")
+        );
+        assert_eq!(
+            parsed.counterparty.merchant_category_code.as_deref(),
+            Some("5411")
+        );
         assert_eq!(parsed.counterparty.iban, None);
     }
 
@@ -355,6 +371,11 @@ mod tests {
 
         let mut missing = payment();
         missing.as_object_mut().expect("object").remove("created");
-        assert!(Payment::from_json(&missing).unwrap_err().message.contains("created"));
+        assert!(
+            Payment::from_json(&missing)
+                .unwrap_err()
+                .message
+                .contains("created")
+        );
     }
 }

@@ -65,7 +65,12 @@ impl Iban {
     /// logs: `NL91**********4300`.
     pub fn masked(&self) -> String {
         let len = self.0.len();
-        format!("{}{}{}", &self.0[..4], "*".repeat(len - 8), &self.0[len - 4..])
+        format!(
+            "{}{}{}",
+            &self.0[..4],
+            "*".repeat(len - 8),
+            &self.0[len - 4..]
+        )
     }
 
     /// Whether free text (a YNAB account note) mentions this IBAN. Case and
@@ -128,9 +133,15 @@ mod tests {
 
     #[test]
     fn rejects_wrong_check_digits_and_shapes() {
-        assert!(matches!(Iban::parse("NL92ABNA0417164300"), Err(IbanError::Checksum(_))));
+        assert!(matches!(
+            Iban::parse("NL92ABNA0417164300"),
+            Err(IbanError::Checksum(_))
+        ));
         assert!(matches!(Iban::parse("NL91"), Err(IbanError::Shape(_))));
-        assert!(matches!(Iban::parse("12ABNA0417164300000"), Err(IbanError::Shape(_))));
+        assert!(matches!(
+            Iban::parse("12ABNA0417164300000"),
+            Err(IbanError::Shape(_))
+        ));
     }
 
     #[test]

@@ -19,7 +19,11 @@ pub struct RecordError {
 impl RecordError {
     /// A new error for an object of `kind`.
     pub fn new(kind: &'static str, id: Option<String>, message: impl Into<String>) -> Self {
-        Self { kind, id, message: message.into() }
+        Self {
+            kind,
+            id,
+            message: message.into(),
+        }
     }
 }
 

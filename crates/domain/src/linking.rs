@@ -70,7 +70,12 @@ pub fn link_account(
     let candidates: Vec<&BudgetAccount> = ynab_accounts
         .iter()
         .filter(|c| !c.account.deleted && !c.account.closed)
-        .filter(|c| c.account.note.as_deref().is_some_and(|note| iban.appears_in(note)))
+        .filter(|c| {
+            c.account
+                .note
+                .as_deref()
+                .is_some_and(|note| iban.appears_in(note))
+        })
         .collect();
 
     match candidates.as_slice() {
@@ -82,7 +87,10 @@ pub fn link_account(
             ynab_account_id: only.account.id.clone(),
             transfer_payee_id: only.account.transfer_payee_id.clone(),
         }),
-        many => Err(Unlinked::Ambiguous(iban, many.iter().map(|c| c.account.id.clone()).collect())),
+        many => Err(Unlinked::Ambiguous(
+            iban,
+            many.iter().map(|c| c.account.id.clone()).collect(),
+        )),
     }
 }
 
@@ -93,7 +101,10 @@ mod tests {
     use super::*;
 
     fn bunq(iban: Option<&str>) -> MonetaryAccount {
-        let alias = iban.map_or(json!([]), |i| json!([{"type": "IBAN", "value": i, "name": "x"}]));
+        let alias = iban.map_or(
+            json!([]),
+            |i| json!([{"type": "IBAN", "value": i, "name": "x"}]),
+        );
         MonetaryAccount::from_wrapped(&json!({"MonetaryAccountBank": {
             "id": 1, "created": "2023-01-01 00:00:00.000000", "updated": "2023-01-01 00:00:00.000000",
             "status": "ACTIVE", "description": "Main", "currency": "EUR", "alias": alias}}))
@@ -104,12 +115,18 @@ mod tests {
         let account = Account::from_json(&json!({"id": id, "name": id, "type": "checking",
             "closed": closed, "note": note, "transfer_payee_id": format!("p-{id}"), "deleted": false}))
         .expect("valid account");
-        BudgetAccount { budget_id: "b1".into(), account }
+        BudgetAccount {
+            budget_id: "b1".into(),
+            account,
+        }
     }
 
     #[test]
     fn links_by_iban_in_the_note_regardless_of_layout() {
-        let accounts = [ynab("a", "groceries", false), ynab("b", "bunq: nl91 abna 0417 1643 00", false)];
+        let accounts = [
+            ynab("a", "groceries", false),
+            ynab("b", "bunq: nl91 abna 0417 1643 00", false),
+        ];
         let link = link_account(&bunq(Some("NL91ABNA0417164300")), &accounts).expect("linked");
         assert_eq!(link.ynab_account_id, "b");
         assert_eq!(link.transfer_payee_id.as_deref(), Some("p-b"));
@@ -123,7 +140,10 @@ mod tests {
             link_account(&bunq(Some("NL91ABNA0417164300")), &accounts),
             Err(Unlinked::NoMatchingNote(_))
         ));
-        let twice = [ynab("a", "NL91ABNA0417164300", false), ynab("b", "NL91ABNA0417164300", false)];
+        let twice = [
+            ynab("a", "NL91ABNA0417164300", false),
+            ynab("b", "NL91ABNA0417164300", false),
+        ];
         assert!(matches!(
             link_account(&bunq(Some("NL91ABNA0417164300")), &twice),
             Err(Unlinked::Ambiguous(_, ids)) if ids.len() == 2

@@ -58,7 +58,10 @@ impl Milliunits {
         // `kept` holds at most three digits; pad to exactly three.
         let mut thousandths: i64 = 0;
         for position in 0..3 {
-            let digit = kept.as_bytes().get(position).map_or(0, |b| i64::from(b - b'0'));
+            let digit = kept
+                .as_bytes()
+                .get(position)
+                .map_or(0, |b| i64::from(b - b'0'));
             thousandths = thousandths * 10 + digit;
         }
 
@@ -131,10 +134,18 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_plain_decimal() {
-        for bad in ["", "-", ".5", "1.", "1e3", "1,00", " 1.00", "1.00 ", "abc", "--1", "1.2.3"] {
-            assert!(matches!(parse(bad), Err(AmountError::NotDecimal(_))), "{bad:?}");
+        for bad in [
+            "", "-", ".5", "1.", "1e3", "1,00", " 1.00", "1.00 ", "abc", "--1", "1.2.3",
+        ] {
+            assert!(
+                matches!(parse(bad), Err(AmountError::NotDecimal(_))),
+                "{bad:?}"
+            );
         }
         assert!(matches!(parse("0.0001"), Err(AmountError::TooPrecise(_))));
-        assert!(matches!(parse("99999999999999999999"), Err(AmountError::OutOfRange(_))));
+        assert!(matches!(
+            parse("99999999999999999999"),
+            Err(AmountError::OutOfRange(_))
+        ));
     }
 }

@@ -74,13 +74,19 @@ pub fn parse_local_instant(text: &str, zone: Tz) -> Result<DateTime<Utc>, TimeEr
 }
 
 fn parse_naive(text: &str) -> Option<NaiveDateTime> {
-    const LAYOUTS: [&str; 4] =
-        ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"];
+    const LAYOUTS: [&str; 4] = [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ];
     LAYOUTS
         .iter()
         .find_map(|layout| NaiveDateTime::parse_from_str(text, layout).ok())
         .or_else(|| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
         })
 }
 

@@ -38,7 +38,12 @@ impl Budget {
     /// [`RecordError`] when `id` or `name` is missing or mistyped.
     pub fn from_json(value: &Value) -> Result<Self, RecordError> {
         let (view, raw) = checked::<BudgetView>("YNAB budget", value)?;
-        Ok(Self { id: view.id, name: view.name, last_modified_on: view.last_modified_on, raw })
+        Ok(Self {
+            id: view.id,
+            name: view.name,
+            last_modified_on: view.last_modified_on,
+            raw,
+        })
     }
 }
 
@@ -145,7 +150,8 @@ impl Category {
             .iter()
             .map(|c| {
                 let (v, mut raw) = checked::<CategoryView>("YNAB category", c)?;
-                raw.entry("category_group_name").or_insert_with(|| Value::from(g.name.clone()));
+                raw.entry("category_group_name")
+                    .or_insert_with(|| Value::from(g.name.clone()));
                 Ok(Self {
                     id: v.id,
                     category_group_id: v.category_group_id,
@@ -251,6 +257,11 @@ mod tests {
     fn a_string_amount_is_a_type_error() {
         let txn = json!({"id": "t1", "date": "2024-05-01", "amount": "-1000",
                          "account_id": "a1", "deleted": false});
-        assert!(Transaction::from_json(&txn).unwrap_err().message.contains("invalid type"));
+        assert!(
+            Transaction::from_json(&txn)
+                .unwrap_err()
+                .message
+                .contains("invalid type")
+        );
     }
 }
