@@ -19,7 +19,11 @@ impl Default for Backoff {
     /// Five attempts, 0.5 s doubling to at most 30 s: rides out a minute of
     /// trouble without holding a run for long.
     fn default() -> Self {
-        Self { max_attempts: 5, base: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
+        Self {
+            max_attempts: 5,
+            base: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
     }
 }
 
@@ -62,7 +66,10 @@ mod tests {
 
     #[test]
     fn attempts_are_bounded() {
-        let backoff = Backoff { max_attempts: 3, ..Backoff::default() };
+        let backoff = Backoff {
+            max_attempts: 3,
+            ..Backoff::default()
+        };
         assert!(backoff.allows_retry_after(2));
         assert!(!backoff.allows_retry_after(3));
     }

@@ -7,7 +7,10 @@ use anyhow::{Context, anyhow};
 
 /// The variable's value, trimmed, or `None` when unset or blank.
 pub fn optional(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// The variable's value.

@@ -32,17 +32,28 @@ impl Schedule {
     pub fn parse(expression: &str, zone: Tz) -> Result<Self, ScheduleError> {
         let trimmed = expression.trim();
         let fields = trimmed.split_whitespace().count();
-        let full = if fields == 5 { format!("0 {trimmed}") } else { trimmed.to_owned() };
+        let full = if fields == 5 {
+            format!("0 {trimmed}")
+        } else {
+            trimmed.to_owned()
+        };
         let cron = cron::Schedule::from_str(&full).map_err(|e| ScheduleError {
             expression: expression.to_owned(),
             reason: e.to_string(),
         })?;
-        Ok(Self { expression: trimmed.to_owned(), cron, zone })
+        Ok(Self {
+            expression: trimmed.to_owned(),
+            cron,
+            zone,
+        })
     }
 
     /// The next firing strictly after `after`.
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.cron.after(&after.with_timezone(&self.zone)).next().map(|t| t.with_timezone(&Utc))
+        self.cron
+            .after(&after.with_timezone(&self.zone))
+            .next()
+            .map(|t| t.with_timezone(&Utc))
     }
 
     /// The expression as configured.
@@ -67,9 +78,17 @@ mod tests {
     fn hourly_daytime_schedule_follows_local_time() {
         let schedule = Schedule::parse("0 6-23 * * *", Amsterdam).expect("valid");
         // 22:30 UTC in summer is 00:30 local: the next run is 06:00 local.
-        let after = Utc.with_ymd_and_hms(2024, 7, 1, 22, 30, 0).single().expect("valid");
+        let after = Utc
+            .with_ymd_and_hms(2024, 7, 1, 22, 30, 0)
+            .single()
+            .expect("valid");
         let next = schedule.next_after(after).expect("a next run");
-        assert_eq!(next, Utc.with_ymd_and_hms(2024, 7, 2, 4, 0, 0).single().expect("valid"));
+        assert_eq!(
+            next,
+            Utc.with_ymd_and_hms(2024, 7, 2, 4, 0, 0)
+                .single()
+                .expect("valid")
+        );
     }
 
     #[test]

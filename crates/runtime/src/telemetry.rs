@@ -47,7 +47,11 @@ pub fn init() -> anyhow::Result<()> {
         .with_target(true)
         .with_writer(std::io::stderr);
     let installed = match format {
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init(),
         LogFormat::Pretty => builder.try_init(),
     };
     installed.map_err(|e| anyhow::anyhow!("could not install the log subscriber: {e}"))

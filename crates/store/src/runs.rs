@@ -230,9 +230,14 @@ fn trigger_name(trigger: Trigger) -> &'static str {
 }
 
 fn parse_trigger(name: &str) -> Option<Trigger> {
-    [Trigger::Schedule, Trigger::Manual, Trigger::Callback, Trigger::Health]
-        .into_iter()
-        .find(|t| trigger_name(*t) == name)
+    [
+        Trigger::Schedule,
+        Trigger::Manual,
+        Trigger::Callback,
+        Trigger::Health,
+    ]
+    .into_iter()
+    .find(|t| trigger_name(*t) == name)
 }
 
 fn outcome_name(outcome: Outcome) -> &'static str {
