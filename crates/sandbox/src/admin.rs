@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::bunq::{BunqState, NewPayment};
+use crate::callbacks::Callbacks;
 use crate::faults::{FaultRule, FaultSet, Side};
 use crate::household::{Budget, Household};
 use crate::record::Recorder;
@@ -29,6 +30,8 @@ pub struct Shared {
     pub recorder: Arc<Recorder>,
     /// The household as generated (budgets as they started).
     pub household: Arc<Household>,
+    /// Sends MUTATION callbacks for payments added here.
+    pub callbacks: Arc<Callbacks>,
 }
 
 /// The admin state of one port.
@@ -94,7 +97,10 @@ async fn add_payment(State(state): State<AdminState>, body: axum::body::Bytes) -
                 account.id = payment.account_id,
                 "payment added"
             );
-            (StatusCode::CREATED, Json(bunq.render_payment(&payment))).into_response()
+            let rendered = bunq.render_payment(&payment);
+            let targets = bunq.mutation_targets();
+            state.shared.callbacks.payment_created(targets, &rendered);
+            (StatusCode::CREATED, Json(rendered)).into_response()
         }
         Err(e) => fail(
             StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),

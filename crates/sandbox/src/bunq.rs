@@ -135,6 +135,14 @@ impl BunqState {
         self.store().filters.clone()
     }
 
+    /// The targets of the MUTATION notification filters, which bunq calls
+    /// on every change of a balance.
+    pub fn mutation_targets(&self) -> Vec<String> {
+        let store = self.store();
+        let mutation = store.filters.iter().filter(|f| f.category == "MUTATION");
+        mutation.map(|f| f.notification_target.clone()).collect()
+    }
+
     /// How many sessions are open (not expired).
     pub fn open_sessions(&self) -> usize {
         self.store().open_sessions()

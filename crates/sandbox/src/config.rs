@@ -2,6 +2,7 @@
 //! credentials it accepts, and how strict it is about sessions and rate
 //! limits. Defaults mirror the real services.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::household::{HouseholdParams, UserKind};
@@ -31,9 +32,15 @@ pub struct SandboxConfig {
     /// The YNAB half's clock (default the system clock; tests may pass a
     /// manual one to move time).
     pub ynab_clock: Clock,
-    /// How bunq callbacks would be retried (reserved for the callback
-    /// feature; the sandbox does not send callbacks yet).
+    /// How failed callback deliveries are retried (default bunq's: five
+    /// more attempts, a minute apart).
     pub callback_retry: CallbackRetry,
+    /// The local address callbacks are sent from (default `None`: the
+    /// system's choice; tests pick 127.0.0.2, 127.0.0.3, ...).
+    pub callback_source: Option<IpAddr>,
+    /// Whether `https://` callback targets are called over plain HTTP, as
+    /// if a TLS-terminating proxy stood in front (default false).
+    pub callback_over_http: bool,
 }
 
 /// bunq's rate limits: calls per window, per endpoint and method.
@@ -97,6 +104,8 @@ impl Default for SandboxConfig {
             ynab_hourly_limit: 200,
             ynab_clock: Clock::system(),
             callback_retry: CallbackRetry::default(),
+            callback_source: None,
+            callback_over_http: false,
         }
     }
 }

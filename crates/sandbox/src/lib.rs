@@ -25,6 +25,8 @@ use tokio::task::JoinHandle;
 
 pub mod admin;
 pub mod bunq;
+pub mod callbacks;
+pub mod cli;
 pub mod config;
 pub mod faults;
 pub mod household;
@@ -37,6 +39,7 @@ pub use household::{Household, HouseholdParams};
 
 use admin::{AdminState, Shared};
 use bunq::{BunqSettings, BunqState};
+use callbacks::{CallbackSettings, Callbacks};
 use faults::{FaultSet, Side};
 use record::{Recorder, Recording};
 use ynab::{YnabSettings, YnabState};
@@ -50,6 +53,7 @@ pub struct Sandbox {
     bunq: Arc<BunqState>,
     ynab: Arc<YnabState>,
     recorder: Arc<Recorder>,
+    callbacks: Arc<Callbacks>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -64,6 +68,11 @@ pub async fn spawn(
     ynab: TcpListener,
 ) -> anyhow::Result<Sandbox> {
     let (bunq_addr, ynab_addr) = (bunq.local_addr()?, ynab.local_addr()?);
+    let callbacks = Arc::new(Callbacks::new(CallbackSettings {
+        retry: config.callback_retry,
+        source: config.callback_source,
+        over_http: config.callback_over_http,
+    })?);
     // Generation and the first RSA key take a moment of CPU: keep them off
     // the async workers.
     let (household, bunq_state, ynab_state) = tokio::task::spawn_blocking(move || build(&config))
@@ -75,6 +84,7 @@ pub async fn spawn(
         bunq: Arc::new(bunq_state),
         recorder: Arc::new(Recorder::default()),
         household: household.clone(),
+        callbacks: callbacks.clone(),
     });
     let ynab_state = Arc::new(ynab_state);
     let (bunq_app, ynab_app) = apps(&shared, &ynab_state);
@@ -92,6 +102,7 @@ pub async fn spawn(
         bunq: shared.bunq.clone(),
         ynab: ynab_state,
         recorder: shared.recorder.clone(),
+        callbacks,
         stop,
         tasks,
     })
@@ -224,6 +235,11 @@ impl Sandbox {
     /// The record of requests of both halves.
     pub fn recorder(&self) -> &Recorder {
         &self.recorder
+    }
+
+    /// Callback deliveries (payments created through the admin API).
+    pub fn callbacks(&self) -> &Arc<Callbacks> {
+        &self.callbacks
     }
 
     /// Stops listening and waits for open connections to finish.

@@ -21,12 +21,27 @@ impl SyncWorker {
     /// When the payment is not stored (run ingest first), another worker
     /// holds it right now, or the store fails.
     pub async fn sync_payment(&self, payment_id: i64, force: bool) -> anyhow::Result<QueueEntry> {
+        self.sync_payment_for(payment_id, force, Trigger::Manual)
+            .await
+    }
+
+    /// [`SyncWorker::sync_payment`], with the run recorded under `trigger`
+    /// (the callback service passes [`Trigger::Callback`]).
+    ///
+    /// # Errors
+    /// As [`SyncWorker::sync_payment`].
+    pub async fn sync_payment_for(
+        &self,
+        payment_id: i64,
+        force: bool,
+        trigger: Trigger,
+    ) -> anyhow::Result<QueueEntry> {
         let work = async {
             let mut summary = DrainSummary::default();
             let result = self.sync_one(payment_id, force, &mut summary).await;
             (summary, result)
         };
-        self.recorded(Trigger::Manual, true, work).await?;
+        self.recorded(trigger, true, work).await?;
         let entries = self.store.queue_entries(Some(&[payment_id])).await?;
         entries
             .into_iter()
