@@ -7,6 +7,7 @@ pub mod bunq;
 pub mod bunq_context;
 pub mod iban;
 pub mod linking;
+pub mod matching;
 pub mod money;
 pub mod run;
 pub mod sync;

@@ -70,6 +70,9 @@ impl Store {
             .collect();
         self.run_updates(PAYMENT_CLASSIFICATIONS, statements, None)
             .await?;
+        if let Some(observer) = self.observer() {
+            observer.classified(records);
+        }
         Ok(())
     }
 

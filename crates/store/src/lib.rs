@@ -12,6 +12,8 @@ mod documents;
 mod error;
 mod matched;
 mod models;
+mod observer;
+mod models_read;
 mod queue;
 mod records;
 mod replace;
@@ -28,5 +30,6 @@ pub use queue::{
     ACCOUNT_NOT_LINKED, CLAIMED, ClaimedEntry, EntryOutcome, FAILED, Lease, PENDING, QueueEntry,
     SKIPPED, SYNCED,
 };
+pub use observer::StoreObserver;
 pub use runs::RunMoment;
 pub use store::Store;

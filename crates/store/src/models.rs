@@ -131,7 +131,9 @@ impl Store {
     /// driver error.
     pub async fn model_versions(&self, budget_id: &str) -> Result<Vec<ModelRecord>> {
         let filter = doc! { "budget_id": budget_id };
-        let documents = self.find_all(MODELS, filter, doc! { "version": -1 }).await?;
+        let documents = self
+            .find_all(MODELS, filter, doc! { "version": -1 })
+            .await?;
         documents.iter().map(model_record).collect()
     }
 
@@ -155,7 +157,12 @@ impl Store {
     /// # Errors
     /// A driver error naming `models`, or [`StoreError::Corrupt`] when the
     /// version does not exist.
-    pub async fn promote_model(&self, budget_id: &str, version: i64, at: DateTime<Utc>) -> Result<()> {
+    pub async fn promote_model(
+        &self,
+        budget_id: &str,
+        version: i64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         let models = self.collection(MODELS);
         let promote = doc! { "$set": { "status": "promoted", "promoted_at": bson_date(at) } };
         let filter = doc! { "budget_id": budget_id, "version": version };
@@ -169,7 +176,8 @@ impl Store {
                 message: "no such model version".to_owned(),
             });
         }
-        let others = doc! { "budget_id": budget_id, "status": "promoted", "version": { "$ne": version } };
+        let others =
+            doc! { "budget_id": budget_id, "status": "promoted", "version": { "$ne": version } };
         let retire = UpdateModifications::Document(doc! { "$set": { "status": "retired" } });
         self.timed("update", MODELS, models.update_many(others, retire))
             .await?;
@@ -199,7 +207,9 @@ impl Store {
             "status": { "$ne": "promoted" },
         };
         let models = self.collection(MODELS);
-        let deleted = self.timed("delete", MODELS, models.delete_many(doomed)).await?;
+        let deleted = self
+            .timed("delete", MODELS, models.delete_many(doomed))
+            .await?;
         Ok(deleted.deleted_count)
     }
 }
@@ -242,11 +252,21 @@ fn model_document(r: &ModelRecord) -> Result<Document> {
 }
 
 fn model_record(d: &Document) -> Result<ModelRecord> {
-    let key = format!("{}/{}", d.get_str("budget_id").unwrap_or("?"), d.get_i64("version").unwrap_or(0));
-    let corrupt = |message: String| StoreError::Corrupt { collection: MODELS.to_owned(), key: key.clone(), message };
+    let key = format!(
+        "{}/{}",
+        d.get_str("budget_id").unwrap_or("?"),
+        d.get_i64("version").unwrap_or(0)
+    );
+    let corrupt = |message: String| StoreError::Corrupt {
+        collection: MODELS.to_owned(),
+        key: key.clone(),
+        message,
+    };
     let field = |name: &str| d.get(name).ok_or_else(|| corrupt(format!("no {name}")));
     let metrics = |name: &str| -> Result<ModelMetrics> {
-        let m = d.get_document(name).map_err(|e| corrupt(format!("{name}: {e}")))?;
+        let m = d
+            .get_document(name)
+            .map_err(|e| corrupt(format!("{name}: {e}")))?;
         let f = |k: &str| m.get_f64(k).unwrap_or_default();
         Ok(ModelMetrics {
             accuracy: f("accuracy"),
@@ -277,7 +297,10 @@ fn model_record(d: &Document) -> Result<ModelRecord> {
         })
         .collect();
     Ok(ModelRecord {
-        budget_id: d.get_str("budget_id").map_err(|e| corrupt(e.to_string()))?.to_owned(),
+        budget_id: d
+            .get_str("budget_id")
+            .map_err(|e| corrupt(e.to_string()))?
+            .to_owned(),
         version: d.get_i64("version").map_err(|e| corrupt(e.to_string()))?,
         algorithm: d.get_str("algorithm").unwrap_or_default().to_owned(),
         params: field("params")?.clone().into_relaxed_extjson(),

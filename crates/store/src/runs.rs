@@ -109,6 +109,9 @@ impl Store {
             )
             .with_options(UpdateOptions::builder().upsert(true).build());
         self.timed("update", RUNS, update).await?;
+        if let Some(observer) = self.observer() {
+            observer.run_finished(run);
+        }
         Ok(())
     }
 

@@ -31,6 +31,8 @@ pub struct Store {
     /// for every clone, the first time the server says it has none
     /// (a standalone server), so the refusal is paid for once.
     transactions: Arc<AtomicBool>,
+    /// Told about finished runs, queue outcomes and classifications.
+    pub(crate) observer: Option<Arc<dyn crate::StoreObserver>>,
 }
 
 impl Store {
@@ -51,6 +53,7 @@ impl Store {
             db: client.database(&config.database),
             operation_timeout: config.operation_timeout,
             transactions: Arc::new(AtomicBool::new(true)),
+            observer: None,
         };
 
         let ping = store.db.run_command(doc! { "ping": 1 });
@@ -71,6 +74,7 @@ impl Store {
             db,
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             transactions: Arc::new(AtomicBool::new(true)),
+            observer: None,
         }
     }
 

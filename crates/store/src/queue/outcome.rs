@@ -77,6 +77,8 @@ pub struct QueueEntry {
     pub ynab_transaction_id: Option<String>,
     /// The skip reason code.
     pub reason: Option<String>,
+    /// The skip reason in words.
+    pub reason_text: Option<String>,
     /// The last error, or why it was deferred.
     pub last_error: Option<String>,
 }
@@ -160,6 +162,9 @@ impl Store {
             return Ok(0);
         }
         let counts = self.run_updates(PAYMENT_QUEUE, statements, None).await?;
+        if let Some(observer) = self.observer() {
+            observer.entries_finished(outcomes);
+        }
         Ok(counts.modified)
     }
 
@@ -240,6 +245,7 @@ fn queue_entry(doc: &Document) -> QueueEntry {
             .and_then(|d| instant(*d)),
         ynab_transaction_id: text("ynab_transaction_id"),
         reason: text("reason"),
+        reason_text: text("reason_text"),
         last_error: text("last_error"),
     }
 }
