@@ -1,6 +1,7 @@
 //! Command-line interface: `run`, `serve` and `exchange-pat`.
 
 use std::io::BufRead;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -47,14 +48,23 @@ pub enum Command {
 /// Configuration, connection and run errors, with context.
 pub async fn execute(cli: Cli) -> anyhow::Result<()> {
     let config = IngestConfig::from_env()?;
+    let notify = notify::NotifyConfig::from_env()?;
     match cli.command {
         Command::Run => {
-            let ingest = Ingest::connect(config).await?;
+            let mut ingest = Ingest::connect(config).await?;
+            crate::ops::observe(&mut ingest, notify)?;
             let summary = ingest.run(Trigger::Manual).await?;
             println!("{}", serde_json::to_string(&summary)?);
             Ok(())
         }
-        Command::Serve => crate::serve::serve(Ingest::connect(config).await?).await,
+        Command::Serve => {
+            let metrics = runtime::metrics::MetricsConfig::from_env()?;
+            let mut ingest = Ingest::connect(config).await?;
+            crate::ops::observe(&mut ingest, notify)?;
+            let ingest = Arc::new(ingest);
+            crate::ops::serve_metrics(ingest.clone(), metrics).await?;
+            crate::serve::serve(ingest).await
+        }
         Command::ExchangePat {
             description,
             permitted_ips,

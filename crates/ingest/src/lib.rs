@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod exchange;
 pub mod load;
+pub mod ops;
 pub mod serve;
 
 pub use config::IngestConfig;

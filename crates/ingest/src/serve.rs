@@ -1,6 +1,8 @@
 //! `serve`: run on the configured schedule until SIGTERM or Ctrl-C. A failed
 //! run is logged and recorded; the next scheduled run redoes its work.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use domain::run::Trigger;
 use tracing::{info, warn};
@@ -11,7 +13,7 @@ use crate::load::Ingest;
 ///
 /// # Errors
 /// Only when the schedule has no next time or signals cannot be installed.
-pub async fn serve(ingest: Ingest) -> anyhow::Result<()> {
+pub async fn serve(ingest: Arc<Ingest>) -> anyhow::Result<()> {
     let schedule = ingest.config.schedule.clone();
     info!(schedule = schedule.expression(), timezone = %schedule.zone(), "ingest serving");
     let shutdown = runtime::shutdown::signal();

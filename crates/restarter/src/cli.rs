@@ -37,7 +37,10 @@ pub enum Command {
 pub async fn execute(cli: Cli) -> anyhow::Result<()> {
     let config = RestarterConfig::from_env()?;
     match cli.command {
-        Command::Serve => crate::serve::serve(config, runtime::shutdown::signal()).await,
+        Command::Serve => {
+            crate::ops::serve_metrics().await?;
+            crate::serve::serve(config, runtime::shutdown::signal()).await
+        }
         Command::Check => {
             let rows = crate::check::check(&config, chrono::Utc::now()).await?;
             for line in crate::check::render(&config, &rows) {

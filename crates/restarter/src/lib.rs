@@ -11,6 +11,7 @@ pub mod docker;
 pub mod inventory;
 pub mod labels;
 pub mod manual;
+pub mod ops;
 pub mod restart;
 pub mod runs;
 pub mod serve;

@@ -38,7 +38,7 @@ pub async fn restart_now(config: &RestarterConfig, name: &str) -> anyhow::Result
         );
     }
 
-    let runs = RunLog::new(Some(mongo));
+    let runs = RunLog::new(Some(mongo)).with_observer(crate::ops::observer()?);
     let restarter = Restarter::new(docker, runs, config.min_interval, config.stop_timeout);
     let target = Target {
         id,

@@ -3,7 +3,9 @@
 //! failure to record it is logged at `warn`.
 
 use domain::run::RunRecord;
-use store::{MongoConfig, Store};
+use std::sync::Arc;
+
+use store::{MongoConfig, Store, StoreObserver};
 use tokio::sync::Mutex;
 
 /// A lazily connected `runs` writer.
@@ -14,6 +16,8 @@ pub struct RunLog {
     /// The store once a connection succeeded; retried on every record
     /// until then, since the restarter may start before MongoDB.
     store: Mutex<Option<Store>>,
+    /// Told about every recorded run (metrics and failure notices).
+    observer: Option<Arc<dyn StoreObserver>>,
 }
 
 impl RunLog {
@@ -22,7 +26,14 @@ impl RunLog {
         Self {
             config,
             store: Mutex::new(None),
+            observer: None,
         }
+    }
+
+    /// This log, reporting recorded runs to `observer`.
+    pub fn with_observer(mut self, observer: Arc<dyn StoreObserver>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Records the start of a run.
@@ -48,7 +59,12 @@ impl RunLog {
         let mut slot = self.store.lock().await;
         if slot.is_none() {
             match Store::connect(config).await {
-                Ok(store) => *slot = Some(store),
+                Ok(store) => {
+                    *slot = Some(match &self.observer {
+                        Some(observer) => store.with_observer(observer.clone()),
+                        None => store,
+                    });
+                }
                 Err(error) => {
                     tracing::warn!(
                         error = %error,

@@ -31,7 +31,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let mongo = config.require_mongo()?.clone();
     let docker = crate::docker::connect(&config.docker).await?;
-    let runs = RunLog::new(Some(mongo));
+    let runs = RunLog::new(Some(mongo)).with_observer(crate::ops::observer()?);
     let restarter = Restarter::new(
         docker.clone(),
         runs,

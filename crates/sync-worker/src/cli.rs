@@ -60,9 +60,16 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 /// Configuration, connection and run errors, with context.
 pub async fn execute(cli: Cli) -> anyhow::Result<()> {
     let config = SyncConfig::from_env()?;
-    let worker = SyncWorker::connect(config).await?;
+    let notify = notify::NotifyConfig::from_env()?;
+    let mut worker = SyncWorker::connect(config).await?;
+    crate::ops::observe(&mut worker, notify)?;
     match cli.command {
-        Command::Serve => crate::serve::serve(Arc::new(worker), runtime::shutdown::signal()).await,
+        Command::Serve => {
+            let metrics = runtime::metrics::MetricsConfig::from_env()?;
+            let worker = Arc::new(worker);
+            crate::ops::serve_metrics(worker.clone(), metrics).await?;
+            crate::serve::serve(worker, runtime::shutdown::signal()).await
+        }
         Command::Run => {
             let summary = worker.drain(Trigger::Manual).await?;
             println!("{}", serde_json::to_string(&summary.counts())?);

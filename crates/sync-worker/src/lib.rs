@@ -12,6 +12,7 @@ pub mod config;
 mod create;
 mod drain;
 mod links;
+pub mod ops;
 pub mod serve;
 mod worker;
 
