@@ -162,6 +162,7 @@ fn service_config(db: &TestDb, sandbox: &Sandbox, host: &str) -> anyhow::Result<
         body_limit: callback::config::DEFAULT_BODY_LIMIT_BYTES,
         sync_queue: 1000,
         sync_concurrency: 4,
+        notify: notify::NotifyConfig::default(),
     })
 }
 

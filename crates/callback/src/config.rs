@@ -42,6 +42,9 @@ pub struct CallbackConfig {
     pub sync_queue: usize,
     /// Payments synced at once (`CALLBACK_SYNC_CONCURRENCY`, default 4).
     pub sync_concurrency: usize,
+    /// Failure notices (`NOTIFY_WEBHOOK_URL`, ...), as every service sends
+    /// them.
+    pub notify: notify::NotifyConfig,
 }
 
 impl CallbackConfig {
@@ -75,6 +78,7 @@ impl CallbackConfig {
             body_limit: positive("CALLBACK_BODY_LIMIT_BYTES", DEFAULT_BODY_LIMIT_BYTES)?,
             sync_queue: positive("CALLBACK_SYNC_QUEUE", 1000)?,
             sync_concurrency: positive("CALLBACK_SYNC_CONCURRENCY", 4)?,
+            notify: notify::NotifyConfig::from_env()?,
         })
     }
 

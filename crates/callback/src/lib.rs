@@ -55,7 +55,10 @@ impl AppState {
     /// # Errors
     /// When MongoDB cannot be reached or a client cannot be built.
     pub async fn connect(config: CallbackConfig) -> anyhow::Result<Self> {
-        let worker = SyncWorker::connect(config.sync).await?;
+        let mut worker = SyncWorker::connect(config.sync).await?;
+        // Payment outcomes, predictions and runs reach the metrics and the
+        // failure webhook exactly as in the sync worker.
+        sync_worker::ops::observe(&mut worker, config.notify)?;
         let store = worker.store.clone();
         let contexts = ContextRepo::new(store.database());
         let bunq = BunqClient::with_rate_limits(config.bunq, contexts, config.bunq_rate_limits)

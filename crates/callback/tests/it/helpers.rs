@@ -217,6 +217,7 @@ impl TestApp {
             body_limit: callback::config::DEFAULT_BODY_LIMIT_BYTES,
             sync_queue: 1000,
             sync_concurrency: 4,
+            notify: notify::NotifyConfig::default(),
         }
     }
 
