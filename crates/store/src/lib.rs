@@ -12,8 +12,8 @@ mod documents;
 mod error;
 mod matched;
 mod models;
-mod observer;
 mod models_read;
+mod observer;
 mod queue;
 mod records;
 mod replace;
@@ -26,10 +26,10 @@ pub use config::{DEFAULT_DATABASE, MongoConfig, redact_uri};
 pub use error::{Result, StoreError};
 pub use matched::{CategoryName, MatchedRow};
 pub use models::{ModelCategoryRecord, ModelMetrics, ModelRecord, ModelStatus};
+pub use observer::StoreObserver;
 pub use queue::{
     ACCOUNT_NOT_LINKED, CLAIMED, ClaimedEntry, EntryOutcome, FAILED, Lease, PENDING, QueueEntry,
     SKIPPED, SYNCED,
 };
-pub use observer::StoreObserver;
 pub use runs::RunMoment;
 pub use store::Store;
