@@ -36,6 +36,33 @@ async fn a_payment_created_in_bunq_reaches_ynab_through_its_callback() {
         .count_documents(doc! {"job": "sync", "trigger": "callback"})
         .await;
     assert!(by_callback.expect("count") >= 1);
+    // The queue entry and the run are finished just after YNAB has the
+    // transaction: poll the counters for a few seconds.
+    let client = client_from(BUNQ_SOURCE);
+    let mut metrics = String::new();
+    for _ in 0..50 {
+        metrics = client
+            .get(service.at("/metrics"))
+            .send()
+            .await
+            .expect("metrics answered")
+            .text()
+            .await
+            .expect("metrics text");
+        if ["bunqynab_payments_synced_total", "bunqynab_runs_total{"]
+            .iter()
+            .all(|counter| counter_at_least_one(&metrics, counter))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for counter in ["bunqynab_payments_synced_total", "bunqynab_runs_total{"] {
+        assert!(
+            counter_at_least_one(&metrics, counter),
+            "{counter} did not move:\n{metrics}"
+        );
+    }
     service.stop().await.expect("clean stop");
 }
 
@@ -142,4 +169,12 @@ async fn health_metrics_and_the_openapi_document_are_served() {
         "{document}"
     );
     service.stop().await.expect("clean stop");
+}
+
+/// Whether a sample of `counter` in a Prometheus text page is at least 1.
+fn counter_at_least_one(metrics: &str, counter: &str) -> bool {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with(counter))
+        .any(|l| l.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()) >= Some(1.0))
 }
