@@ -67,6 +67,51 @@ impl Schedule {
     }
 }
 
+/// Runs `job` at every firing of `schedule` until SIGTERM or Ctrl-C. A
+/// failed run is logged and the loop goes on: the next firing redoes it.
+/// `name` names the job in logs (`ingest`, `training`).
+///
+/// # Errors
+/// Only when the schedule never fires again.
+pub async fn run_scheduled<F, Fut>(
+    name: &str,
+    schedule: &Schedule,
+    mut job: F,
+) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    tracing::info!(schedule = schedule.expression(), timezone = %schedule.zone(), "{name} serving");
+    let shutdown = crate::shutdown::signal();
+    tokio::pin!(shutdown);
+
+    loop {
+        let now = Utc::now();
+        let next = schedule.next_after(now).ok_or_else(|| {
+            anyhow::anyhow!(
+                "the {name} schedule {:?} never fires again",
+                schedule.expression()
+            )
+        })?;
+        tracing::info!(next_run = %next, "waiting for the next {name} run");
+        let wait = (next - now).to_std().unwrap_or_default();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = &mut shutdown => {
+                tracing::info!("{name} stopping");
+                return Ok(());
+            }
+        }
+        if let Err(error) = job().await {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "scheduled {name} failed; the next run retries"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
