@@ -51,3 +51,31 @@ pub struct RunRecord {
     /// The error chain of a failed run.
     pub error: Option<String>,
 }
+
+impl RunRecord {
+    /// A run of `job` started now, with a fresh id and no counts.
+    pub fn start(job: &str, trigger: Trigger, started_at: DateTime<Utc>, run_id: String) -> Self {
+        Self {
+            run_id,
+            job: job.to_owned(),
+            trigger,
+            started_at,
+            ended_at: None,
+            outcome: Outcome::Running,
+            counts: BTreeMap::new(),
+            error: None,
+        }
+    }
+
+    /// Ends the run at `ended_at`: failed with `error` when there is one,
+    /// else succeeded.
+    pub fn finish(&mut self, ended_at: DateTime<Utc>, error: Option<String>) {
+        self.ended_at = Some(ended_at);
+        self.outcome = if error.is_some() {
+            Outcome::Failed
+        } else {
+            Outcome::Succeeded
+        };
+        self.error = error;
+    }
+}

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use domain::linking::{BudgetAccount, link_account};
-use domain::run::{Outcome, RunRecord, Trigger};
+use domain::run::{RunRecord, Trigger};
 use store::{RunMoment, Store};
 use tracing::{Instrument, info, info_span, warn};
 
@@ -52,16 +52,8 @@ impl Ingest {
     /// # Errors
     /// The first error of any step, after it was recorded on the run.
     pub async fn run(&self, trigger: Trigger) -> anyhow::Result<RunSummary> {
-        let mut record = RunRecord {
-            run_id: uuid::Uuid::new_v4().to_string(),
-            job: "ingest".into(),
-            trigger,
-            started_at: Utc::now(),
-            ended_at: None,
-            outcome: Outcome::Running,
-            counts: BTreeMap::new(),
-            error: None,
-        };
+        let run_id = uuid::Uuid::new_v4().to_string();
+        let mut record = RunRecord::start("ingest", trigger, Utc::now(), run_id);
         self.store
             .insert_run(&record)
             .await
@@ -74,13 +66,7 @@ impl Ingest {
             .instrument(span)
             .await;
 
-        record.ended_at = Some(Utc::now());
-        record.outcome = if result.is_ok() {
-            Outcome::Succeeded
-        } else {
-            Outcome::Failed
-        };
-        record.error = result.as_ref().err().map(|e| format!("{e:#}"));
+        record.finish(Utc::now(), result.as_ref().err().map(|e| format!("{e:#}")));
         let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
         match &result {
             Ok(()) => {

@@ -2,7 +2,7 @@
 //! and id, and recorded in `runs` (job `restart`) alongside the Docker
 //! call, so that a slow or absent MongoDB never delays it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -115,16 +115,8 @@ impl Restarter {
     }
 
     async fn restart_and_record(&self, target: &Target, trigger: Trigger) -> RestartOutcome {
-        let mut run = RunRecord {
-            run_id: format!("{JOB}:{}:{}", target.name, uuid::Uuid::new_v4().simple()),
-            job: JOB.to_owned(),
-            trigger,
-            started_at: Utc::now(),
-            ended_at: None,
-            outcome: Outcome::Running,
-            counts: BTreeMap::new(),
-            error: None,
-        };
+        let run_id = format!("{JOB}:{}:{}", target.name, uuid::Uuid::new_v4().simple());
+        let mut run = RunRecord::start(JOB, trigger, Utc::now(), run_id);
         let started = Instant::now();
 
         let (_, result) = tokio::join!(self.runs.start(&run), self.docker_restart(target));

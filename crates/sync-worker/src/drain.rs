@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use chrono::Utc;
-use domain::run::{Outcome, RunRecord, Trigger};
+use domain::run::{RunRecord, Trigger};
 use store::EntryOutcome;
 use tracing::Instrument;
 
@@ -167,25 +167,15 @@ impl SyncWorker {
 
 /// A run record of job `sync`, started now.
 fn new_record(trigger: Trigger) -> RunRecord {
-    RunRecord {
-        run_id: uuid::Uuid::new_v4().to_string(),
-        job: "sync".into(),
+    RunRecord::start(
+        "sync",
         trigger,
-        started_at: Utc::now(),
-        ended_at: None,
-        outcome: Outcome::Running,
-        counts: BTreeMap::new(),
-        error: None,
-    }
+        Utc::now(),
+        uuid::Uuid::new_v4().to_string(),
+    )
 }
 
 fn finish_record(record: &mut RunRecord, summary: &DrainSummary, error: Option<&anyhow::Error>) {
-    record.ended_at = Some(Utc::now());
     record.counts = summary.counts();
-    record.outcome = if error.is_some() {
-        Outcome::Failed
-    } else {
-        Outcome::Succeeded
-    };
-    record.error = error.map(|e| format!("{e:#}"));
+    record.finish(Utc::now(), error.map(|e| format!("{e:#}")));
 }

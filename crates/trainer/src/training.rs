@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use chrono::Utc;
 use domain::linking::Link;
 use domain::matching::MatchSettings;
-use domain::run::{Outcome, RunRecord, Trigger};
+use domain::run::{RunRecord, Trigger};
 use learning::{Example, LearningError, ModelCategory, PaymentFeatures, TrainingConfig};
 use store::Store;
 use tracing::{Instrument, info, info_span, warn};
@@ -61,16 +61,8 @@ impl Trainer {
     /// When the run cannot be recorded, the accounts cannot be read, the
     /// named budget is unknown, or any budget failed (after all were tried).
     pub async fn run(&self, trigger: Trigger, budget: Option<&str>) -> anyhow::Result<RunCounts> {
-        let mut record = RunRecord {
-            run_id: uuid::Uuid::new_v4().to_string(),
-            job: "train".into(),
-            trigger,
-            started_at: Utc::now(),
-            ended_at: None,
-            outcome: Outcome::Running,
-            counts: BTreeMap::new(),
-            error: None,
-        };
+        let run_id = uuid::Uuid::new_v4().to_string();
+        let mut record = RunRecord::start("train", trigger, Utc::now(), run_id);
         self.store
             .insert_run(&record)
             .await
@@ -83,13 +75,7 @@ impl Trainer {
             .instrument(span)
             .await;
 
-        record.ended_at = Some(Utc::now());
-        record.outcome = if result.is_ok() {
-            Outcome::Succeeded
-        } else {
-            Outcome::Failed
-        };
-        record.error = result.as_ref().err().map(|e| format!("{e:#}"));
+        record.finish(Utc::now(), result.as_ref().err().map(|e| format!("{e:#}")));
         let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
         match &result {
             Ok(()) => {
