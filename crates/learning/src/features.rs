@@ -4,15 +4,19 @@
 //! payment type and sub type, the amount's sign and magnitude, and the day
 //! of the week and of the month.
 
+use std::fmt::{self, Write as _};
+
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use domain::Milliunits;
 use domain::bunq::Payment;
 use domain::time::parse_bunq_timestamp;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::LearningError;
-use crate::text::{counterparty_key, tokens};
+use crate::fields::{PaymentFields, Text};
+use crate::text::{counterparty_key, for_each_token as for_each_text_token};
 
 /// The number of numeric columns every encoded row ends with.
 pub const NUMERIC_FEATURES: usize = 3;
@@ -64,44 +68,51 @@ impl PaymentFeatures {
     /// [`LearningError::Payment`] when the amount or `created` is missing
     /// or malformed.
     pub fn from_json(value: &Value) -> Result<Self, LearningError> {
-        let inner = value.get("Payment").unwrap_or(value);
+        let fields = PaymentFields::deserialize(value).map_err(|e| LearningError::Payment {
+            field: "payment".to_owned(),
+            reason: e.to_string(),
+        })?;
+        Self::from_fields(&fields)
+    }
+
+    /// The features of the fields read from a payment object (see
+    /// [`PaymentFields`]).
+    ///
+    /// # Errors
+    /// [`LearningError::Payment`] when the amount or `created` is missing
+    /// or malformed.
+    pub fn from_fields(fields: &PaymentFields<'_>) -> Result<Self, LearningError> {
         let bad = |field: &str, why: &str| LearningError::Payment {
             field: field.to_owned(),
             reason: why.to_owned(),
         };
-        let amount_text = match inner.get("amount") {
-            Some(Value::Object(amount)) => amount.get("value").and_then(Value::as_str),
-            Some(Value::String(text)) => Some(text.as_str()),
-            _ => None,
-        };
-        let amount = amount_text.ok_or_else(|| bad("amount", "missing or not a string"))?;
+        let amount = fields.amount.0.0.as_deref();
+        let amount = amount.ok_or_else(|| bad("amount", "missing or not a string"))?;
         let amount =
             Milliunits::from_decimal_str(amount).map_err(|e| bad("amount", &e.to_string()))?;
-        let created = inner
-            .get("created")
-            .and_then(Value::as_str)
+        let created = fields
+            .created
+            .0
+            .as_deref()
             .ok_or_else(|| bad("created", "missing"))?;
         let created = parse_bunq_timestamp(created).map_err(|e| bad("created", &e.to_string()))?;
 
-        let text = |v: Option<&Value>| {
-            v.and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        let alias = inner.get("counterparty_alias");
-        let field = |name: &str| alias.and_then(|a| a.get(name));
-        let counterparty_name = text(field("display_name"))
-            .or_else(|| text(field("label_user").and_then(|u| u.get("display_name"))))
-            .or_else(|| text(field("name")));
+        let text = |t: &Text<'_>| t.trimmed().map(str::to_owned);
+        let alias = &fields.counterparty;
+        let counterparty_name = text(&alias.display_name)
+            .or_else(|| text(&alias.label_user_name))
+            .or_else(|| text(&alias.name));
         Ok(Self {
-            description: text(inner.get("description")).unwrap_or_default(),
+            description: text(&fields.description).unwrap_or_default(),
             counterparty_name,
-            counterparty_iban: text(field("iban")).map(|i| i.replace(' ', "").to_uppercase()),
+            counterparty_iban: alias
+                .iban
+                .trimmed()
+                .map(|i| i.replace(' ', "").to_uppercase()),
             amount,
-            payment_type: text(inner.get("type")).unwrap_or_default(),
-            sub_type: text(inner.get("sub_type")).unwrap_or_default(),
-            merchant_category_code: text(field("merchant_category_code")),
+            payment_type: text(&fields.payment_type).unwrap_or_default(),
+            sub_type: text(&fields.sub_type).unwrap_or_default(),
+            merchant_category_code: text(&alias.merchant_category_code),
             created,
         })
     }
@@ -118,35 +129,56 @@ impl PaymentFeatures {
     /// `zone` decides the local day of the week and of the month.
     pub fn tokens(&self, zone: Tz) -> Vec<String> {
         let mut out = Vec::with_capacity(24);
-        let sign = if self.amount.0 < 0 { "out" } else { "in" };
-        out.extend(
-            tokens(&self.description)
-                .into_iter()
-                .map(|t| format!("d:{t}")),
-        );
-        if let Some(name) = &self.counterparty_name {
-            out.extend(tokens(name).into_iter().map(|t| format!("c:{t}")));
-        }
-        if let Some(key) = self.payee_key() {
-            out.push(format!("p:{key}"));
-        }
-        if let Some(iban) = &self.counterparty_iban {
-            out.push(format!("i:{iban}"));
-        }
-        if let Some(mcc) = &self.merchant_category_code {
-            out.push(format!("m:{mcc}"));
-        }
-        out.push(format!("t:{}", self.payment_type));
-        out.push(format!("s:{}", self.sub_type));
-        out.push(format!("ts:{}:{sign}", self.payment_type));
-        out.push(format!("a:{sign}:{}", magnitude_bucket(self.amount)));
-
-        let local = self.created.with_timezone(&zone);
-        out.push(format!("w:{}", local.weekday().num_days_from_monday()));
-        out.push(format!("dom:{}", (local.day() - 1) / 7));
+        self.for_each_token(zone, |t| out.push(t.to_owned()));
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// Calls `emit` with each named feature of [`Self::tokens`], unsorted
+    /// and possibly repeated, building each in one reused buffer: the
+    /// allocation-light form prediction uses.
+    pub fn for_each_token(&self, zone: Tz, mut emit: impl FnMut(&str)) {
+        let mut buffer = String::with_capacity(64);
+        let mut put = |parts: fmt::Arguments<'_>| {
+            buffer.clear();
+            // Writing into a String cannot fail.
+            let _ = buffer.write_fmt(parts);
+            emit(&buffer);
+        };
+        let sign = if self.amount.0 < 0 { "out" } else { "in" };
+        for_each_text_token(&self.description, |t| put(format_args!("d:{t}")));
+        // The payee key is the counterparty's tokens joined by spaces
+        // (`text::counterparty_key`), built here from the same pass.
+        let mut key = String::new();
+        if let Some(name) = &self.counterparty_name {
+            for_each_text_token(name, |t| {
+                put(format_args!("c:{t}"));
+                if !key.is_empty() {
+                    key.push(' ');
+                }
+                key.push_str(t);
+            });
+        }
+        if !key.is_empty() {
+            put(format_args!("p:{key}"));
+        } else if let Some(iban) = &self.counterparty_iban {
+            put(format_args!("p:{iban}"));
+        }
+        if let Some(iban) = &self.counterparty_iban {
+            put(format_args!("i:{iban}"));
+        }
+        if let Some(mcc) = &self.merchant_category_code {
+            put(format_args!("m:{mcc}"));
+        }
+        put(format_args!("t:{}", self.payment_type));
+        put(format_args!("s:{}", self.sub_type));
+        put(format_args!("ts:{}:{sign}", self.payment_type));
+        put(format_args!("a:{sign}:{}", magnitude_bucket(self.amount)));
+
+        let local = self.created.with_timezone(&zone);
+        put(format_args!("w:{}", local.weekday().num_days_from_monday()));
+        put(format_args!("dom:{}", (local.day() - 1) / 7));
     }
 
     /// The numeric features: signed log-magnitude of the amount, day of

@@ -81,8 +81,13 @@ impl Model {
     /// The encoded row of a payment.
     pub fn encode(&self, payment: &PaymentFeatures) -> SparseRow {
         let zone = self.tz.unwrap_or(chrono_tz::Europe::Amsterdam);
-        self.vocabulary
-            .encode(&payment.tokens(zone), payment.numeric(zone))
+        let mut row = SparseRow::with_capacity(32);
+        payment.for_each_token(zone, |token| {
+            if let Some(column) = self.vocabulary.column(token) {
+                row.push((column, 1.0));
+            }
+        });
+        self.vocabulary.finish_row(row, payment.numeric(zone))
     }
 
     /// The most probable category of each payment, in order.

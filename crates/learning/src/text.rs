@@ -54,13 +54,19 @@ const NOISE: &[&str] = &[
 /// The tokens of `text`: runs of at least two letters, lower case, with
 /// provider prefixes and noise removed, in order of appearance.
 pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_token(text, |t| out.push(t.to_owned()));
+    out
+}
+
+/// Calls `emit` with each token of `text`, as [`tokens`] lists them,
+/// without allocating a string per token.
+pub fn for_each_token(text: &str, mut emit: impl FnMut(&str)) {
     let folded = fold(text);
-    let merchant = strip_provider(&folded);
-    merchant
+    strip_provider(&folded)
         .split(|c: char| !c.is_ascii_alphabetic())
         .filter(|t| t.len() >= 2 && !NOISE.contains(t))
-        .map(str::to_owned)
-        .collect()
+        .for_each(&mut emit);
 }
 
 /// The counterparty as one key (`albert heijn`), or `None` when nothing
@@ -73,6 +79,9 @@ pub fn counterparty_key(name: &str) -> Option<String> {
 /// Lower case, with the accented letters of Western European languages
 /// folded to ASCII (`café` → `cafe`) and other characters kept.
 fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {

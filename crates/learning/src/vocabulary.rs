@@ -90,11 +90,23 @@ impl Vocabulary {
     /// The row of a payment: 1.0 for each known token, then the numeric
     /// values. Unknown tokens are ignored.
     pub fn encode(&self, tokens: &[String], numeric: [f32; NUMERIC_FEATURES]) -> SparseRow {
-        let mut row: SparseRow = tokens
+        let row = tokens
             .iter()
-            .filter_map(|t| self.index.get(t))
-            .map(|&c| (c, 1.0))
+            .filter_map(|t| self.column(t))
+            .map(|c| (c, 1.0))
             .collect();
+        self.finish_row(row, numeric)
+    }
+
+    /// The column of a token, if it is in the vocabulary.
+    pub fn column(&self, token: &str) -> Option<u32> {
+        self.index.get(token).copied()
+    }
+
+    /// A row from the `(column, 1.0)` entries of its known tokens, in any
+    /// order and possibly repeated: sorted, deduplicated and followed by
+    /// the numeric values.
+    pub fn finish_row(&self, mut row: SparseRow, numeric: [f32; NUMERIC_FEATURES]) -> SparseRow {
         row.sort_unstable_by_key(|(c, _)| *c);
         row.dedup_by_key(|(c, _)| *c);
         let first = self.tokens.len() as u32;

@@ -4,12 +4,16 @@
 //! with `content_type: pd_json`), and a plain form with one `payment`
 //! input of whole bunq payments (JSON text or objects), shape `[rows]`.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDateTime;
-use learning::PaymentFeatures;
-use serde_json::{Map, Value};
+use learning::fields::{Alias, Amount, Text};
+use learning::{PaymentFeatures, PaymentFields};
+use serde::de::IgnoredAny;
+use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::protocol::{InferenceRequest, RequestInput};
+use crate::protocol::{Element, InferenceRequest, RequestInput};
 
 /// The name of the plain form's single input.
 pub const PAYMENT_INPUT: &str = "payment";
@@ -24,7 +28,7 @@ pub const MAX_ROWS: usize = 10_000;
 /// decode: no inputs, a shape that is not one value per row, inputs of
 /// different lengths, a value of the wrong datatype, invalid JSON text, or
 /// a payment without a usable `amount` or `created`.
-pub fn decode(request: &InferenceRequest) -> Result<Vec<PaymentFeatures>, ApiError> {
+pub fn decode(request: &InferenceRequest<'_>) -> Result<Vec<PaymentFeatures>, ApiError> {
     let rows = match request.inputs.as_slice() {
         [] => return Err(bad("the request has no inputs".to_owned())),
         [single] if single.name == PAYMENT_INPUT => plain_rows(single)?,
@@ -32,7 +36,7 @@ pub fn decode(request: &InferenceRequest) -> Result<Vec<PaymentFeatures>, ApiErr
     };
     rows.into_iter()
         .enumerate()
-        .map(|(row, object)| features(row, object))
+        .map(|(row, fields)| features(row, fields))
         .collect()
 }
 
@@ -41,34 +45,58 @@ fn bad(message: String) -> ApiError {
 }
 
 /// The plain form: each value is a payment object or its JSON text.
-fn plain_rows(input: &RequestInput) -> Result<Vec<Map<String, Value>>, ApiError> {
+fn plain_rows<'r>(input: &'r RequestInput<'_>) -> Result<Vec<PaymentFields<'r>>, ApiError> {
     let values = column(input)?;
     values
-        .into_iter()
+        .iter()
         .enumerate()
-        .map(|(row, value)| {
-            let parsed = match value {
-                Value::String(text) => serde_json::from_str(text).map_err(|e| {
-                    bad(format!("input {PAYMENT_INPUT} row {row} is not JSON: {e}"))
-                })?,
-                other => other.clone(),
-            };
-            match parsed {
-                Value::Object(object) => Ok(object),
-                _ => Err(bad(format!(
-                    "input {PAYMENT_INPUT} row {row} is not a payment object"
-                ))),
-            }
+        .map(|(row, value)| match value {
+            Element::Text(text) if text.trim_start().starts_with('{') => serde_json::from_str(text)
+                .map_err(|e| bad(format!("input {PAYMENT_INPUT} row {row} is not JSON: {e}"))),
+            Element::Text(text) if serde_json::from_str::<IgnoredAny>(text).is_err() => Err(bad(
+                format!("input {PAYMENT_INPUT} row {row} is not JSON: {text:.40}"),
+            )),
+            Element::Object(fields) => Ok(PaymentFields::clone(fields)),
+            _ => Err(bad(format!(
+                "input {PAYMENT_INPUT} row {row} is not a payment object"
+            ))),
         })
         .collect()
 }
 
+/// Which payment field an input of the pandas form fills.
+#[derive(Clone, Copy)]
+enum Slot {
+    Amount,
+    Created,
+    Description,
+    Type,
+    SubType,
+    Counterparty,
+    /// A field the features do not read: its values are only checked.
+    Unused,
+}
+
+impl Slot {
+    fn of(name: &str) -> Self {
+        match name {
+            "amount" => Self::Amount,
+            "created" => Self::Created,
+            "description" => Self::Description,
+            "type" => Self::Type,
+            "sub_type" => Self::SubType,
+            "counterparty_alias" => Self::Counterparty,
+            _ => Self::Unused,
+        }
+    }
+}
+
 /// The pandas form: row `i` takes value `i` of every input.
-fn column_rows(inputs: &[RequestInput]) -> Result<Vec<Map<String, Value>>, ApiError> {
-    let mut rows: Option<Vec<Map<String, Value>>> = None;
+fn column_rows<'r>(inputs: &'r [RequestInput<'_>]) -> Result<Vec<PaymentFields<'r>>, ApiError> {
+    let mut rows: Option<Vec<PaymentFields<'r>>> = None;
     for input in inputs {
         let values = column(input)?;
-        let rows = rows.get_or_insert_with(|| vec![Map::new(); values.len()]);
+        let rows = rows.get_or_insert_with(|| vec![PaymentFields::default(); values.len()]);
         if values.len() != rows.len() {
             return Err(bad(format!(
                 "input {} has {} rows, the first input has {}",
@@ -77,16 +105,17 @@ fn column_rows(inputs: &[RequestInput]) -> Result<Vec<Map<String, Value>>, ApiEr
                 rows.len()
             )));
         }
-        for (row, value) in values.into_iter().enumerate() {
-            let cell = cell(input, row, value)?;
-            rows[row].insert(input.name.clone(), cell);
+        let slot = Slot::of(&input.name);
+        let json = is_json(input);
+        for (row, (value, fields)) in values.iter().zip(rows.iter_mut()).enumerate() {
+            fill(input, slot, json, row, value, fields)?;
         }
     }
     Ok(rows.unwrap_or_default())
 }
 
 /// The values of one input, one per row, after checking its shape.
-fn column(input: &RequestInput) -> Result<Vec<&Value>, ApiError> {
+fn column<'r>(input: &'r RequestInput<'_>) -> Result<&'r [Element<'r>], ApiError> {
     let name = &input.name;
     let shape = &input.shape;
     let rows = match shape.as_slice() {
@@ -103,9 +132,10 @@ fn column(input: &RequestInput) -> Result<Vec<&Value>, ApiError> {
             "input {name} has {rows} rows; at most {MAX_ROWS} are accepted"
         )));
     }
-    let mut values = Vec::with_capacity(rows);
-    flatten(&input.data, &mut values, 0)
-        .map_err(|why| bad(format!("input {name} data is not a tensor: {why}")))?;
+    if let Some(why) = &input.data.problem {
+        return Err(bad(format!("input {name} data is not a tensor: {why}")));
+    }
+    let values = input.data.values.as_slice();
     if values.len() != rows {
         return Err(bad(format!(
             "input {name} has {} values for shape {shape:?}",
@@ -115,28 +145,18 @@ fn column(input: &RequestInput) -> Result<Vec<&Value>, ApiError> {
     Ok(values)
 }
 
-/// Row-major values of nested arrays; `depth` bounds the nesting.
-fn flatten<'a>(data: &'a Value, out: &mut Vec<&'a Value>, depth: usize) -> Result<(), String> {
-    const MAX_DEPTH: usize = 8;
-    match data {
-        Value::Array(items) if depth < MAX_DEPTH => {
-            for item in items {
-                if item.is_array() {
-                    flatten(item, out, depth + 1)?;
-                } else {
-                    out.push(item);
-                }
-            }
-            Ok(())
-        }
-        Value::Array(_) => Err(format!("nested deeper than {MAX_DEPTH} levels")),
-        _ => Err("not an array".to_owned()),
-    }
-}
-
-/// One value of an input, checked against its datatype and decoded by its
-/// content type.
-fn cell(input: &RequestInput, row: usize, value: &Value) -> Result<Value, ApiError> {
+/// Checks one value of an input against its datatype and, for the fields
+/// the features read, puts it in the row's payment fields (JSON text
+/// decoded when the content type says so; a value that is not a string
+/// counts as absent).
+fn fill<'r>(
+    input: &RequestInput<'_>,
+    slot: Slot,
+    json: bool,
+    row: usize,
+    value: &'r Element<'r>,
+    fields: &mut PaymentFields<'r>,
+) -> Result<(), ApiError> {
     let name = &input.name;
     let wrong = |what: &str| {
         bad(format!(
@@ -144,40 +164,68 @@ fn cell(input: &RequestInput, row: usize, value: &Value) -> Result<Value, ApiErr
             input.datatype
         ))
     };
-    match input.datatype.as_str() {
-        "BYTES" => {
-            let text = value.as_str().ok_or_else(|| wrong("a string"))?;
-            if is_json(input) {
-                serde_json::from_str(text)
-                    .map_err(|e| bad(format!("input {name} row {row} is not JSON text: {e}")))
-            } else {
-                Ok(Value::String(text.to_owned()))
+    let text = match (input.datatype.as_ref(), value) {
+        ("BYTES", Element::Text(text)) => text.as_ref(),
+        ("BYTES", _) => return Err(wrong("a string")),
+        (
+            "INT8" | "INT16" | "INT32" | "INT64" | "UINT8" | "UINT16" | "UINT32" | "UINT64",
+            element,
+        ) => {
+            return match element {
+                Element::Integer => Ok(()),
+                _ => Err(wrong("an integer")),
+            };
+        }
+        ("FP16" | "FP32" | "FP64", element) => {
+            return match element {
+                Element::Integer | Element::Float => Ok(()),
+                _ => Err(wrong("a number")),
+            };
+        }
+        ("BOOL", element) => {
+            return match element {
+                Element::Bool => Ok(()),
+                _ => Err(wrong("a boolean")),
+            };
+        }
+        (other, _) => return Err(bad(format!("input {name} has unknown datatype {other:?}"))),
+    };
+    if json {
+        let not_json =
+            |e: serde_json::Error| bad(format!("input {name} row {row} is not JSON text: {e}"));
+        match slot {
+            Slot::Amount => fields.amount = serde_json::from_str(text).map_err(not_json)?,
+            Slot::Counterparty => {
+                fields.counterparty = serde_json::from_str(text).map_err(not_json)?;
+            }
+            Slot::Created => fields.created = serde_json::from_str(text).map_err(not_json)?,
+            Slot::Description => {
+                fields.description = serde_json::from_str(text).map_err(not_json)?;
+            }
+            Slot::Type => fields.payment_type = serde_json::from_str(text).map_err(not_json)?,
+            Slot::SubType => fields.sub_type = serde_json::from_str(text).map_err(not_json)?,
+            Slot::Unused => {
+                serde_json::from_str::<IgnoredAny>(text).map_err(not_json)?;
             }
         }
-        "INT8" | "INT16" | "INT32" | "INT64" | "UINT8" | "UINT16" | "UINT32" | "UINT64" => {
-            let whole = value.is_i64() || value.is_u64();
-            whole
-                .then(|| value.clone())
-                .ok_or_else(|| wrong("an integer"))
-        }
-        "FP16" | "FP32" | "FP64" => {
-            let number = value.is_number();
-            number
-                .then(|| value.clone())
-                .ok_or_else(|| wrong("a number"))
-        }
-        "BOOL" => {
-            let boolean = value.is_boolean();
-            boolean
-                .then(|| value.clone())
-                .ok_or_else(|| wrong("a boolean"))
-        }
-        other => Err(bad(format!("input {name} has unknown datatype {other:?}"))),
+        return Ok(());
     }
+    let plain = || Text::new(text);
+    match slot {
+        Slot::Amount => fields.amount = Amount(plain()),
+        Slot::Created => fields.created = plain(),
+        Slot::Description => fields.description = plain(),
+        Slot::Type => fields.payment_type = plain(),
+        Slot::SubType => fields.sub_type = plain(),
+        // A counterparty given as plain text is not an alias object.
+        Slot::Counterparty => fields.counterparty = Alias::default(),
+        Slot::Unused => {}
+    }
+    Ok(())
 }
 
 /// Whether a `BYTES` input holds JSON text (`pd_json`, or `json`).
-fn is_json(input: &RequestInput) -> bool {
+fn is_json(input: &RequestInput<'_>) -> bool {
     let content_type = input
         .parameters
         .as_ref()
@@ -186,25 +234,18 @@ fn is_json(input: &RequestInput) -> bool {
     matches!(content_type, Some("pd_json" | "json"))
 }
 
-/// The features of one row's payment object.
-fn features(row: usize, mut object: Map<String, Value>) -> Result<PaymentFeatures, ApiError> {
-    // A bare payment or one wrapped as bunq sends it.
-    let inner = match object.remove("Payment") {
-        Some(Value::Object(inner)) => inner,
-        Some(_) => return Err(bad(format!("row {row}: Payment is not an object"))),
-        None => object,
-    };
-    let mut inner = inner;
-    if let Some(Value::String(created)) = inner.get_mut("created") {
+/// The features of one row's payment fields.
+fn features(row: usize, mut fields: PaymentFields<'_>) -> Result<PaymentFeatures, ApiError> {
+    if let Some(created) = fields.created.0.as_mut() {
         normalise_timestamp(created);
     }
-    PaymentFeatures::from_json(&Value::Object(inner)).map_err(|e| bad(format!("row {row}: {e}")))
+    PaymentFeatures::from_fields(&fields).map_err(|e| bad(format!("row {row}: {e}")))
 }
 
 /// Rewrites an ISO date-time (`2024-05-01T10:11:12.123456`, as pandas
 /// encoded datetimes, optionally with an offset) into bunq's layout, which
 /// the features read; anything else is left for them to refuse.
-fn normalise_timestamp(text: &mut String) {
+fn normalise_timestamp(text: &mut Cow<'_, str>) {
     if !text.contains('T') {
         return;
     }
@@ -212,18 +253,19 @@ fn normalise_timestamp(text: &mut String) {
         .map(|t| t.naive_utc())
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"));
     if let Ok(naive) = parsed {
-        *text = domain::time::format_bunq_timestamp(naive.and_utc());
+        *text = Cow::Owned(domain::time::format_bunq_timestamp(naive.and_utc()));
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde::Deserialize;
     use serde_json::json;
 
     use super::*;
 
-    fn request(body: Value) -> InferenceRequest {
-        serde_json::from_value(body).expect("an inference request")
+    fn request(body: &Value) -> InferenceRequest<'_> {
+        InferenceRequest::deserialize(body).expect("an inference request")
     }
 
     fn pandas(rows: &[(&str, &str)]) -> Value {
@@ -246,7 +288,8 @@ mod tests {
 
     #[test]
     fn pandas_columns_become_one_payment_per_row() {
-        let body = request(pandas(&[("-12.34", "Groceries"), ("1500.00", "Salary")]));
+        let value = pandas(&[("-12.34", "Groceries"), ("1500.00", "Salary")]);
+        let body = request(&value);
 
         let rows = decode(&body).expect("decodes");
 
@@ -263,8 +306,9 @@ mod tests {
     fn the_plain_form_reads_whole_payments_as_text_or_objects() {
         let payment = json!({"amount": {"value": "-3.50", "currency": "EUR"},
                              "created": "2024-05-01 10:11:12.000000", "description": "Coffee"});
-        let body = request(json!({"inputs": [{"name": "payment", "shape": [2],
-            "datatype": "BYTES", "data": [payment.to_string(), {"Payment": payment}]}]}));
+        let value = json!({"inputs": [{"name": "payment", "shape": [2],
+            "datatype": "BYTES", "data": [payment.to_string(), {"Payment": payment}]}]});
+        let body = request(&value);
 
         let rows = decode(&body).expect("decodes");
 
@@ -295,7 +339,7 @@ mod tests {
             ),
         ];
         for (body, expected) in cases {
-            let error = decode(&request(body)).unwrap_err();
+            let error = decode(&request(&body)).unwrap_err();
 
             assert_eq!(error.to_string(), expected);
         }
@@ -303,8 +347,9 @@ mod tests {
 
     #[test]
     fn a_row_without_an_amount_is_named() {
-        let body = request(json!({"inputs": [{"name": "description", "shape": [1, 1],
-            "datatype": "BYTES", "data": ["Coffee"]}]}));
+        let value = json!({"inputs": [{"name": "description", "shape": [1, 1],
+            "datatype": "BYTES", "data": ["Coffee"]}]});
+        let body = request(&value);
 
         let error = decode(&body).unwrap_err();
 

@@ -33,8 +33,8 @@ pub const DOCUMENT_PATH: &str = "/v2/docs/openapi.json";
         infer::version
     ),
     components(schemas(
-        InferenceRequest,
-        RequestInput,
+        InferenceRequest<'_>,
+        RequestInput<'_>,
         RequestOutput,
         InferenceResponse,
         ResponseOutput,

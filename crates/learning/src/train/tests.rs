@@ -144,3 +144,28 @@ fn truncated_or_foreign_bytes_do_not_load() {
     assert!(Model::from_bytes(&bytes[..bytes.len() / 2]).is_err());
     assert!(Model::from_bytes(b"not a model").is_err());
 }
+
+#[test]
+fn serving_encodes_a_payment_as_training_did() {
+    let examples = history(120);
+    let trained = train(&examples, &TrainingConfig::default()).expect("trains");
+    let model = &trained.model;
+    let zone = chrono_tz::Europe::Amsterdam;
+    let mut with_iban = examples[3].features.clone();
+    with_iban.counterparty_name = None;
+    with_iban.counterparty_iban = Some("NL91ABNA0417164300".into());
+
+    for features in examples.iter().map(|e| &e.features).chain([&with_iban]) {
+        let served = model.encode(features);
+        let trained_row = model
+            .vocabulary
+            .encode(&features.tokens(zone), features.numeric(zone));
+
+        assert_eq!(served, trained_row);
+    }
+    assert!(
+        with_iban
+            .tokens(zone)
+            .contains(&"p:NL91ABNA0417164300".to_owned())
+    );
+}

@@ -25,7 +25,7 @@ const INLINE_ROWS: usize = 64;
 /// `POST /v2/models/{name}/infer`: the served version.
 #[utoipa::path(post, path = "/v2/models/{name}/infer", tag = "inference",
     params(("name" = String, Path, description = "The YNAB budget id")),
-    request_body = InferenceRequest,
+    request_body = InferenceRequest<'_>,
     responses((status = 200, body = InferenceResponse),
         (status = 400, description = "Malformed or undecodable tensors", body = ErrorBody),
         (status = 404, description = "No such model", body = ErrorBody),
@@ -45,7 +45,7 @@ pub async fn model(
 #[utoipa::path(post, path = "/v2/models/{name}/versions/{version}/infer", tag = "inference",
     params(("name" = String, Path, description = "The YNAB budget id"),
         ("version" = String, Path, description = "The model version")),
-    request_body = InferenceRequest,
+    request_body = InferenceRequest<'_>,
     responses((status = 200, body = InferenceResponse),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -64,7 +64,8 @@ async fn answer(
     limit: usize,
 ) -> Result<Json<InferenceResponse>, ApiError> {
     let started = Instant::now();
-    let request = parse(body, limit)?;
+    let bytes = read(body, limit)?;
+    let request = parse(&bytes)?;
     let wanted = wanted_outputs(&request)?;
     let rows = decode(&request)?;
 
@@ -91,17 +92,22 @@ async fn answer(
     }))
 }
 
-/// The request, or why it is not one: not JSON (400), JSON of the wrong
-/// shape (422), or too large (413).
-fn parse(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<InferenceRequest, ApiError> {
-    let bytes = body.map_err(|rejection| match rejection.status() {
+/// The body, or why it could not be read: too large (413) or cut short
+/// (400).
+fn read(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge { limit },
         _ => ApiError::BadRequest(format!(
             "could not read the body: {}",
             rejection.body_text()
         )),
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    })
+}
+
+/// The request, or why it is not one: not JSON (400) or JSON of the wrong
+/// shape (422).
+fn parse(bytes: &[u8]) -> Result<InferenceRequest<'_>, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
         if e.is_data() {
             ApiError::Unprocessable(format!("not an inference request: {e}"))
         } else {
@@ -111,7 +117,7 @@ fn parse(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<InferenceR
 }
 
 /// The outputs the request asks for, all three by default.
-fn wanted_outputs(request: &InferenceRequest) -> Result<Vec<&'static str>, ApiError> {
+fn wanted_outputs(request: &InferenceRequest<'_>) -> Result<Vec<&'static str>, ApiError> {
     const ALL: [&str; 3] = ["category_id", "category_name", "confidence"];
     let Some(asked) = &request.outputs else {
         return Ok(ALL.to_vec());
