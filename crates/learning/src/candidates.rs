@@ -132,6 +132,17 @@ impl Candidate {
         }
     }
 
+    /// A rough rank of how long a fit takes (higher is longer), to start
+    /// the slow candidates first when several are fitted at once.
+    pub fn relative_cost(&self) -> u8 {
+        match self {
+            Self::RandomForest { .. } => 3,
+            Self::LogisticRegression { .. } => 2,
+            Self::DecisionTree { .. } => 1,
+            Self::NaiveBayes { .. } => 0,
+        }
+    }
+
     /// The parameters as a JSON object, without the algorithm's name.
     pub fn params(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).unwrap_or_default();

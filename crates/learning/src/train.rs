@@ -5,6 +5,7 @@
 //! kept are those of the time-ordered validation.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use chrono_tz::Tz;
@@ -47,6 +48,10 @@ pub struct TrainingConfig {
     pub min_examples: usize,
     /// The zone of the day features (default Europe/Amsterdam).
     pub zone: Tz,
+    /// How many candidates are fitted at once (default: the machine's
+    /// available parallelism). Each candidate is seeded on its own, so the
+    /// result does not depend on it.
+    pub threads: usize,
 }
 
 impl Default for TrainingConfig {
@@ -59,6 +64,7 @@ impl Default for TrainingConfig {
             max_vocabulary: 1_500,
             min_examples: 20,
             zone: chrono_tz::Europe::Amsterdam,
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
         }
     }
 }
@@ -187,18 +193,17 @@ pub fn train(examples: &[Example], config: &TrainingConfig) -> Result<Trained, L
     })
 }
 
-/// Fits and scores every candidate in turn, logging progress; returns the
-/// reports and the index of the best. A failing candidate is logged and
-/// skipped; the error of the last failure is returned if none succeeds.
+/// Fits and scores every candidate (several at once, see
+/// [`TrainingConfig::threads`]); the reports keep the configured order,
+/// and the index of the best by macro-F1 comes with them. Only when every
+/// candidate fails is the last failure returned.
 fn fit_candidates(
     prepared: &Prepared,
     newer: &[Example],
     truth: &[&str],
     config: &TrainingConfig,
 ) -> Result<(Vec<CandidateReport>, usize), LearningError> {
-    let mut reports = Vec::new();
-    let mut last_error = None;
-    for (step, candidate) in config.candidates.iter().enumerate() {
+    let outcomes = in_parallel(&config.candidates, config.threads, |step, candidate| {
         info!(
             algorithm = candidate.name(),
             step = step + 1,
@@ -207,25 +212,29 @@ fn fit_candidates(
             "fitting candidate"
         );
         let clock = Instant::now();
-        match prepared.fit(candidate, config.zone) {
-            Ok(model) => {
-                let fit_ms = elapsed_ms(clock);
-                let (metrics, predict_us) = score_model(&model, newer, truth, config.threshold);
-                info!(
-                    algorithm = candidate.name(),
-                    macro_f1 = metrics.macro_f1,
-                    accuracy = metrics.accuracy,
-                    fit_ms,
-                    "candidate scored"
-                );
-                reports.push(CandidateReport {
-                    algorithm: candidate.name().into(),
-                    params: candidate.params(),
-                    metrics,
-                    fit_ms,
-                    predict_us,
-                });
-            }
+        let model = prepared.fit(candidate, config.zone)?;
+        let fit_ms = elapsed_ms(clock);
+        let (metrics, predict_us) = score_model(&model, newer, truth, config.threshold);
+        info!(
+            algorithm = candidate.name(),
+            macro_f1 = metrics.macro_f1,
+            accuracy = metrics.accuracy,
+            fit_ms,
+            "candidate scored"
+        );
+        Ok(CandidateReport {
+            algorithm: candidate.name().into(),
+            params: candidate.params(),
+            metrics,
+            fit_ms,
+            predict_us,
+        })
+    });
+    let mut reports = Vec::new();
+    let mut last_error = None;
+    for (candidate, outcome) in config.candidates.iter().zip(outcomes) {
+        match outcome {
+            Ok(report) => reports.push(report),
             Err(error) => {
                 tracing::warn!(algorithm = candidate.name(), error = %error, "candidate failed");
                 last_error = Some(error);
@@ -237,6 +246,43 @@ fn fit_candidates(
             .unwrap_or_else(|| LearningError::NoUsableHistory("no candidates configured".into()))
     })?;
     Ok((reports, best))
+}
+
+/// `work` applied to every candidate on up to `threads` threads, the
+/// costliest candidates first so that the cheap ones fill in around them;
+/// the outcomes come back in the candidates' order.
+fn in_parallel<T, F>(candidates: &[Candidate], threads: usize, work: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize, &Candidate) -> T + Sync,
+{
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(candidates[i].relative_cost()));
+    let next = AtomicUsize::new(0);
+    let threads = threads.clamp(1, candidates.len().max(1));
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        mine.push((i, work(i, &candidates[i])));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(mine) => mine,
+                // A panic in a fit is a bug; carry it to the caller as one.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
 /// The examples ordered by payment time (stable for equal times).

@@ -169,3 +169,40 @@ fn serving_encodes_a_payment_as_training_did() {
             .contains(&"p:NL91ABNA0417164300".to_owned())
     );
 }
+
+#[test]
+fn fitting_candidates_at_once_changes_nothing_but_the_time() {
+    let examples = history(150);
+    let alone = TrainingConfig {
+        threads: 1,
+        ..TrainingConfig::default()
+    };
+    let together = TrainingConfig {
+        threads: 4,
+        ..TrainingConfig::default()
+    };
+
+    let one = evaluate(&examples, &alone).expect("evaluates");
+    let four = evaluate(&examples, &together).expect("evaluates");
+
+    let summary = |e: &Evaluation| {
+        e.candidates
+            .iter()
+            .map(|c| (c.algorithm.clone(), c.params.clone(), c.metrics))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(summary(&one), summary(&four));
+    assert_eq!(one.best, four.best);
+    assert_eq!(
+        one.candidates
+            .iter()
+            .map(|c| c.algorithm.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "naive_bayes",
+            "logistic_regression",
+            "decision_tree",
+            "random_forest"
+        ]
+    );
+}
