@@ -69,6 +69,64 @@ impl Store {
         self.run_updates(collection, statements, session).await
     }
 
+    /// Inserts source documents the caller believes new, in batches of
+    /// [`MAX_BATCH`], unordered, each with `first_seen_at`. An insert is
+    /// far cheaper for the server than an upsert (no look-up, no update
+    /// operators). A document whose key turns out to exist already (a
+    /// concurrent writer, a stale belief) is upserted instead, so the
+    /// outcome is always that of [`Store::upsert_source_docs`].
+    pub(crate) async fn insert_source_docs(
+        &self,
+        collection: &str,
+        key: &str,
+        docs: &[SourceDoc],
+    ) -> Result<UpsertCounts> {
+        let now = bson_date(Utc::now());
+        let mut total = UpsertCounts::default();
+        let mut existing = Vec::new();
+        for batch in docs.chunks(MAX_BATCH) {
+            let documents: Vec<Document> = batch
+                .iter()
+                .map(|d| {
+                    let mut fields = d.fields.clone();
+                    fields.insert(FIRST_SEEN_AT, now.clone());
+                    fields
+                })
+                .collect();
+            let command = doc! {
+                "insert": collection,
+                "documents": documents,
+                "ordered": false,
+            };
+            let action = self.db.run_command(command);
+            let reply = self.timed("bulk insert", collection, action).await?;
+            let (duplicates, refused): (Vec<&Document>, Vec<&Document>) = write_errors(&reply)
+                .into_iter()
+                .partition(|e| read_count(e, "code") == DUPLICATE_KEY);
+            let concern = reply.get_document("writeConcernError").ok();
+            refusal("bulk insert", collection, &refused, concern)?;
+            existing.extend(
+                duplicates
+                    .iter()
+                    .filter_map(|e| usize::try_from(read_count(e, "index")).ok())
+                    .filter_map(|i| batch.get(i).cloned()),
+            );
+            total.upserted += read_count(&reply, "n");
+            tracing::debug!(
+                mongo.collection = collection,
+                batch.size = batch.len(),
+                inserted = read_count(&reply, "n"),
+                "bulk insert"
+            );
+        }
+        if !existing.is_empty() {
+            total += self
+                .upsert_source_docs(collection, key, &existing, None)
+                .await?;
+        }
+        Ok(total)
+    }
+
     /// Sends update statements (`{q, u, upsert}`) in batches of
     /// [`MAX_BATCH`], unordered, so one refused statement does not stop
     /// the others; any refusal is still reported as an error.
@@ -145,6 +203,17 @@ impl Store {
     }
 }
 
+/// The server's code for a duplicate key.
+const DUPLICATE_KEY: u64 = 11_000;
+
+/// The refused statements listed in a write command's reply.
+fn write_errors(reply: &Document) -> Vec<&Document> {
+    reply
+        .get_array("writeErrors")
+        .map(|errors| errors.iter().filter_map(Bson::as_document).collect())
+        .unwrap_or_default()
+}
+
 /// Reads the counts of an `update` command's reply. `n` counts matched and
 /// upserted documents together.
 fn update_counts(reply: &Document) -> UpsertCounts {
@@ -171,13 +240,19 @@ fn read_count(reply: &Document, field: &str) -> u64 {
 /// An error for a reply that lists refused statements or a write concern
 /// failure (the command itself still says `ok: 1` then).
 fn check_write_errors(operation: &'static str, collection: &str, reply: &Document) -> Result<()> {
-    let refused = reply
-        .get_array("writeErrors")
-        .map(Vec::as_slice)
-        .unwrap_or_default();
     let concern = reply.get_document("writeConcernError").ok();
-    let first = refused.first().and_then(Bson::as_document).or(concern);
-    let Some(first) = first else {
+    refusal(operation, collection, &write_errors(reply), concern)
+}
+
+/// An error naming the first of `refused` (or the write concern failure),
+/// if there is any.
+fn refusal(
+    operation: &'static str,
+    collection: &str,
+    refused: &[&Document],
+    concern: Option<&Document>,
+) -> Result<()> {
+    let Some(first) = refused.first().copied().or(concern) else {
         return Ok(());
     };
 

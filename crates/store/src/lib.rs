@@ -24,7 +24,7 @@ pub use bulk::{MAX_BATCH, UpsertCounts};
 pub use classifications::ClassificationRecord;
 pub use config::{DEFAULT_DATABASE, MongoConfig, redact_uri};
 pub use error::{Result, StoreError};
-pub use matched::{CategoryName, MatchedRow};
+pub use matched::{CategoryName, MatchedCounts, MatchedRow};
 pub use models::{ModelCategoryRecord, ModelMetrics, ModelRecord, ModelStatus};
 pub use observer::StoreObserver;
 pub use queue::{

@@ -4,10 +4,18 @@
 //! rebuilt from the current transactions at each training run, so that a
 //! category the user changed in YNAB changes the label.
 //!
+//! Each stored row carries a `fingerprint`: a hash of everything else in
+//! it but `matched_at` (when the row was last written). A refresh reads the
+//! budget's stored fingerprints and writes only the rows that are new or
+//! whose fingerprint differs, so a weekly run over an unchanged history
+//! writes nothing. The fingerprint is written with its row, in the same
+//! document, so it always describes what is stored.
+//!
 //! Also the readers matching needs: payments of given accounts, and the
 //! transactions and categories of one budget.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use chrono::Utc;
 use domain::bunq::Payment;
@@ -15,10 +23,10 @@ use domain::ynab::Transaction;
 use futures::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::Store;
 use crate::bson_json::bson_date;
-use crate::bulk::UpsertCounts;
 use crate::collections::{MATCHED_TRANSACTIONS, YNAB_CATEGORIES};
 use crate::documents::{BUNQ_PAYMENT, Layout, SourceDoc, YNAB_TRANSACTION};
 use crate::error::{Result, StoreError};
@@ -55,10 +63,38 @@ pub struct CategoryName {
     pub group: Option<String>,
 }
 
+/// The field that holds a row's content hash.
+const FINGERPRINT: &str = "fingerprint";
+
+/// What [`Store::replace_matched`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MatchedCounts {
+    /// Rows the budget did not have yet, inserted.
+    pub inserted: u64,
+    /// Stored rows whose content changed (a new label, an edited payment
+    /// or transaction, another pairing), rewritten.
+    pub updated: u64,
+    /// Stored rows with the same fingerprint, not sent to the server.
+    pub unchanged: u64,
+    /// The budget's rows that are no longer matched, deleted.
+    pub deleted: u64,
+}
+
+impl MatchedCounts {
+    /// Rows sent to the server (inserted or rewritten).
+    pub fn written(&self) -> u64 {
+        self.inserted + self.updated
+    }
+}
+
 impl Store {
-    /// Makes `rows` the labelled rows of `budget_id`: upserts them, then
-    /// deletes the budget's rows that are no longer matched (so a reader
-    /// never sees fewer than the new set).
+    /// Makes `rows` the labelled rows of `budget_id`. Reads the budget's
+    /// stored keys and fingerprints; inserts the rows it does not have,
+    /// upserts the rows whose fingerprint differs, leaves the others
+    /// alone, and then deletes the budget's rows that are no longer
+    /// matched, so a reader never sees fewer than the new set.
+    /// `transactions` are the budget's YNAB transactions, which each row
+    /// embeds.
     ///
     /// # Errors
     /// A [`StoreError`] naming `matched_transactions`.
@@ -67,31 +103,68 @@ impl Store {
         budget_id: &str,
         rows: &[MatchedRow],
         transactions: &[Transaction],
-    ) -> Result<UpsertCounts> {
+    ) -> Result<MatchedCounts> {
+        let clock = Instant::now();
+        let transactions: HashMap<&str, &Transaction> =
+            transactions.iter().map(|t| (t.id.as_str(), t)).collect();
         let docs = rows
             .iter()
-            .map(|row| matched_document(row, transactions))
+            .map(|row| matched_document(row, transactions.get(row.match_id.as_str()).copied()))
             .collect::<Result<Vec<_>>>()?;
-        let mut counts = self
-            .upsert_source_docs(MATCHED_TRANSACTIONS, "match_id", &docs, None)
-            .await?;
+        let build_ms = ms(clock);
 
-        // The stale ids are found here rather than with `$nin`, which
-        // costs the server a look-up per row and key (minutes for 10,000).
-        let keep: HashSet<&str> = rows.iter().map(|r| r.match_id.as_str()).collect();
+        // Only keys and fingerprints are read. Stale ids are found here
+        // rather than with `$nin`, which costs the server a look-up per
+        // row and key (minutes for 10,000).
+        let clock = Instant::now();
         let collection = self.collection(MATCHED_TRANSACTIONS);
         let find = collection
             .find(doc! { "budget_id": budget_id })
-            .projection(doc! { "match_id": 1, "_id": 0 });
+            .projection(doc! { "match_id": 1, FINGERPRINT: 1, "_id": 0 });
         let cursor = self.timed("find", MATCHED_TRANSACTIONS, find).await?;
-        let stored: Vec<Document> = self
+        let stored_docs: Vec<Document> = self
             .timed("find", MATCHED_TRANSACTIONS, cursor.try_collect())
             .await?;
-        let stale: Vec<Bson> = stored
+        let stored: HashMap<&str, Option<&str>> = stored_docs
             .iter()
-            .filter_map(|d| d.get_str("match_id").ok())
-            .filter(|id| !keep.contains(id))
-            .map(Bson::from)
+            .filter_map(|d| Some((d.get_str("match_id").ok()?, d.get_str(FINGERPRINT).ok())))
+            .collect();
+
+        let mut counts = MatchedCounts::default();
+        let (mut new, mut changed) = (Vec::new(), Vec::new());
+        for document in docs {
+            let key = document.fields.get_str("match_id").unwrap_or_default();
+            let fingerprint = document.fields.get_str(FINGERPRINT).ok();
+            match stored.get(key) {
+                None => new.push(document),
+                Some(old) if old.is_some() && *old == fingerprint => counts.unchanged += 1,
+                Some(_) => changed.push(document),
+            }
+        }
+        let read_ms = ms(clock);
+
+        let clock = Instant::now();
+        if !new.is_empty() {
+            let written = self
+                .insert_source_docs(MATCHED_TRANSACTIONS, "match_id", &new)
+                .await?;
+            counts.inserted = written.upserted;
+            counts.updated = written.matched;
+        }
+        if !changed.is_empty() {
+            let written = self
+                .upsert_source_docs(MATCHED_TRANSACTIONS, "match_id", &changed, None)
+                .await?;
+            counts.inserted += written.upserted;
+            counts.updated += written.matched;
+        }
+        let write_ms = ms(clock);
+
+        let keep: HashSet<&str> = rows.iter().map(|r| r.match_id.as_str()).collect();
+        let stale: Vec<Bson> = stored
+            .keys()
+            .filter(|id| !keep.contains(*id))
+            .map(|id| Bson::from(*id))
             .collect();
         if !stale.is_empty() {
             let filter = doc! { "budget_id": budget_id, "match_id": { "$in": stale } };
@@ -104,6 +177,17 @@ impl Store {
                 .await?;
             counts.deleted = deleted.deleted_count;
         }
+        tracing::debug!(
+            budget.id = budget_id,
+            build_ms,
+            read_ms,
+            write_ms,
+            inserted = counts.inserted,
+            updated = counts.updated,
+            unchanged = counts.unchanged,
+            deleted = counts.deleted,
+            "matched rows replaced"
+        );
         Ok(counts)
     }
 
@@ -120,43 +204,49 @@ impl Store {
         documents.iter().map(matched_row).collect()
     }
 
-    /// The stored payments of the given bunq accounts, ordered by id.
+    /// The stored payments of the given bunq accounts, ordered by id
+    /// (sorted here: a server-side sort costs the test server more than
+    /// the read).
     ///
     /// # Errors
     /// [`StoreError::Corrupt`] or a driver error.
     pub async fn bunq_payments_of(&self, account_ids: &[i64]) -> Result<Vec<Payment>> {
         let filter = doc! { "monetary_account_id": { "$in": account_ids } };
         let documents = self
-            .find_all(BUNQ_PAYMENT.collection, filter, doc! { "id": 1 })
+            .find_all(BUNQ_PAYMENT.collection, filter, doc! {})
             .await?;
-        documents
+        let mut payments = documents
             .iter()
             .map(|d| {
                 parse(&BUNQ_PAYMENT, d, |v| {
                     Payment::from_json(v).map_err(|e| e.to_string())
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        payments.sort_unstable_by_key(|p| p.id);
+        Ok(payments)
     }
 
     /// The stored transactions of a budget (deleted ones included),
-    /// ordered by id.
+    /// ordered by id (sorted here, as the payments).
     ///
     /// # Errors
     /// [`StoreError::Corrupt`] or a driver error.
     pub async fn ynab_transactions_of(&self, budget_id: &str) -> Result<Vec<Transaction>> {
         let filter = doc! { "budget_id": budget_id };
         let documents = self
-            .find_all(YNAB_TRANSACTION.collection, filter, doc! { "id": 1 })
+            .find_all(YNAB_TRANSACTION.collection, filter, doc! {})
             .await?;
-        documents
+        let mut transactions = documents
             .iter()
             .map(|d| {
                 parse(&YNAB_TRANSACTION, d, |v| {
                     Transaction::from_json(v).map_err(|e| e.to_string())
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        transactions.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        Ok(transactions)
     }
 
     /// The names of a budget's categories (deleted ones included, since
@@ -181,7 +271,8 @@ impl Store {
             .collect())
     }
 
-    /// Every document matching `filter`, in `sort` order.
+    /// Every document matching `filter`, in `sort` order (in the server's
+    /// order when `sort` is empty).
     pub(crate) async fn find_all(
         &self,
         collection: &str,
@@ -189,11 +280,18 @@ impl Store {
         sort: Document,
     ) -> Result<Vec<Document>> {
         let target = self.collection(collection);
-        let cursor = self
-            .timed("find", collection, target.find(filter).sort(sort))
-            .await?;
+        let mut find = target.find(filter);
+        if !sort.is_empty() {
+            find = find.sort(sort);
+        }
+        let cursor = self.timed("find", collection, find).await?;
         self.timed("find", collection, cursor.try_collect()).await
     }
+}
+
+/// Milliseconds since `clock`, for the debug timings.
+fn ms(clock: Instant) -> u64 {
+    u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A source record rebuilt from its stored document.
@@ -206,19 +304,18 @@ fn parse<T>(
     rebuild(&Value::Object(object)).map_err(|m| layout.corrupt(document.get(layout.key), &m))
 }
 
-/// The stored form of a row: the label, and the payment and transaction
-/// as stored in their own collections (dates as BSON dates).
-fn matched_document(row: &MatchedRow, transactions: &[Transaction]) -> Result<SourceDoc> {
+/// The stored form of a row: the label, the payment and transaction as
+/// stored in their own collections (dates as BSON dates), the fingerprint
+/// of all that, and `matched_at` (when the row was last written).
+fn matched_document(row: &MatchedRow, transaction: Option<&Transaction>) -> Result<SourceDoc> {
     let payment = BUNQ_PAYMENT.document(Bson::Int64(row.payment.id), &row.payment.raw, doc! {})?;
-    let transaction = transactions
-        .iter()
-        .find(|t| t.id == row.match_id)
+    let transaction = transaction
         .map(|t| {
             let added = doc! { "budget_id": &row.budget_id };
             YNAB_TRANSACTION.document(Bson::from(t.id.as_str()), &t.raw, added)
         })
         .transpose()?;
-    let fields = doc! {
+    let mut fields = doc! {
         "match_id": &row.match_id,
         "budget_id": &row.budget_id,
         "payment_id": row.payment.id,
@@ -230,12 +327,32 @@ fn matched_document(row: &MatchedRow, transactions: &[Transaction]) -> Result<So
         "category_group_name": row.category_group_name.as_deref(),
         "bunq_payment": payment.fields,
         "ynab_transaction": transaction.map_or(Bson::Null, |t| Bson::Document(t.fields)),
-        "matched_at": bson_date(Utc::now()),
     };
+    let fingerprint = fingerprint(&fields)?;
+    fields.insert(FINGERPRINT, fingerprint);
+    fields.insert("matched_at", bson_date(Utc::now()));
     Ok(SourceDoc {
         key: Bson::from(row.match_id.as_str()),
         fields,
     })
+}
+
+/// A stable content hash of a row's fields: SHA-256 of their BSON bytes
+/// (fields in the order written), the first 128 bits in hex. Any change
+/// of label, pairing, payment or transaction changes it; the same content
+/// gives the same value in every process and version of this code that
+/// builds the row the same way.
+fn fingerprint(fields: &Document) -> Result<String> {
+    let mut bytes = Vec::with_capacity(4096);
+    fields
+        .to_writer(&mut bytes)
+        .map_err(|e| StoreError::Record {
+            collection: MATCHED_TRANSACTIONS.to_owned(),
+            key: fields.get_str("match_id").unwrap_or("?").to_owned(),
+            message: format!("cannot serialise the row: {e}"),
+        })?;
+    let digest = Sha256::digest(&bytes);
+    Ok(digest[..16].iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A stored row back as a [`MatchedRow`].

@@ -4,6 +4,7 @@
 //! per budget is `promoted`; the model server serves that one.
 
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use mongodb::bson::{Binary, Bson, Document, doc, spec::BinarySubtype};
 use mongodb::options::UpdateModifications;
 use serde::{Deserialize, Serialize};
@@ -150,6 +151,33 @@ impl Store {
         found.as_ref().map(model_record).transpose()
     }
 
+    /// The validation metrics of the promoted version of a budget, if any,
+    /// read without the model bytes (what promotion compares against).
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when the metrics do not parse, or a driver
+    /// error naming `models`.
+    pub async fn promoted_metrics(&self, budget_id: &str) -> Result<Option<ModelMetrics>> {
+        let models = self.collection(MODELS);
+        let find = models
+            .find_one(doc! { "budget_id": budget_id, "status": "promoted" })
+            .sort(doc! { "version": -1 })
+            .projection(doc! { "_id": 0, "version": 1, "metrics": 1 });
+        let found = self.timed("find", MODELS, find).await?;
+        found
+            .map(|d| {
+                let key = format!("{budget_id}/{}", d.get_i64("version").unwrap_or(0));
+                d.get_document("metrics")
+                    .map(metrics_record)
+                    .map_err(|e| StoreError::Corrupt {
+                        collection: MODELS.to_owned(),
+                        key,
+                        message: format!("metrics: {e}"),
+                    })
+            })
+            .transpose()
+    }
+
     /// Makes `version` the promoted one and retires the one before. The
     /// new version is promoted first, so that a reader never finds none;
     /// for that moment two are promoted, and readers take the highest.
@@ -190,11 +218,15 @@ impl Store {
     /// # Errors
     /// A driver error naming `models`.
     pub async fn prune_models(&self, budget_id: &str, keep: usize) -> Result<u64> {
-        let filter = doc! { "budget_id": budget_id };
-        let sort = doc! { "version": -1 };
-        let versions: Vec<i64> = self
-            .find_all(MODELS, filter, sort)
-            .await?
+        // Version numbers only: the documents also hold the model bytes.
+        let models = self.collection(MODELS);
+        let find = models
+            .find(doc! { "budget_id": budget_id })
+            .sort(doc! { "version": -1 })
+            .projection(doc! { "_id": 0, "version": 1 });
+        let cursor = self.timed("find", MODELS, find).await?;
+        let found: Vec<Document> = self.timed("find", MODELS, cursor.try_collect()).await?;
+        let versions: Vec<i64> = found
             .iter()
             .filter_map(|d| d.get_i64("version").ok())
             .collect();
@@ -206,7 +238,6 @@ impl Store {
             "version": { "$lt": oldest_kept },
             "status": { "$ne": "promoted" },
         };
-        let models = self.collection(MODELS);
         let deleted = self
             .timed("delete", MODELS, models.delete_many(doomed))
             .await?;
@@ -221,6 +252,17 @@ fn metrics_document(m: &ModelMetrics) -> Document {
         "weighted_f1": m.weighted_f1,
         "accuracy_at_threshold": m.accuracy_at_threshold,
         "coverage_at_threshold": m.coverage_at_threshold,
+    }
+}
+
+fn metrics_record(m: &Document) -> ModelMetrics {
+    let f = |k: &str| m.get_f64(k).unwrap_or_default();
+    ModelMetrics {
+        accuracy: f("accuracy"),
+        macro_f1: f("macro_f1"),
+        weighted_f1: f("weighted_f1"),
+        accuracy_at_threshold: f("accuracy_at_threshold"),
+        coverage_at_threshold: f("coverage_at_threshold"),
     }
 }
 
@@ -264,17 +306,9 @@ fn model_record(d: &Document) -> Result<ModelRecord> {
     };
     let field = |name: &str| d.get(name).ok_or_else(|| corrupt(format!("no {name}")));
     let metrics = |name: &str| -> Result<ModelMetrics> {
-        let m = d
-            .get_document(name)
-            .map_err(|e| corrupt(format!("{name}: {e}")))?;
-        let f = |k: &str| m.get_f64(k).unwrap_or_default();
-        Ok(ModelMetrics {
-            accuracy: f("accuracy"),
-            macro_f1: f("macro_f1"),
-            weighted_f1: f("weighted_f1"),
-            accuracy_at_threshold: f("accuracy_at_threshold"),
-            coverage_at_threshold: f("coverage_at_threshold"),
-        })
+        d.get_document(name)
+            .map(metrics_record)
+            .map_err(|e| corrupt(format!("{name}: {e}")))
     };
     let date = |name: &str| match d.get(name) {
         Some(Bson::DateTime(t)) => instant(*t),

@@ -2,14 +2,17 @@
 //! matched with its YNAB transactions (see `domain::matching`), named with
 //! the budget's categories and stored in `matched_transactions`, replacing
 //! the budget's previous rows so that recategorised transactions relabel.
+//! Only new and changed rows are written (see `Store::replace_matched`).
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use anyhow::Context;
 use domain::linking::{Link, link_account};
 use domain::matching::{MatchCounts, MatchSettings, match_transactions};
-use store::{MatchedRow, Store};
-use tracing::info;
+use domain::ynab::Transaction;
+use store::{MatchedCounts, MatchedRow, Store};
+use tracing::{debug, info};
 
 /// Every link between a bunq account and a YNAB account, from the stored
 /// accounts (unlinked accounts are the ingest's to report).
@@ -31,6 +34,19 @@ pub async fn links(store: &Store) -> anyhow::Result<Vec<Link>> {
         .collect())
 }
 
+/// One budget's labelled rows, matched and named but not stored yet.
+#[derive(Clone, Debug)]
+pub struct BudgetMatch {
+    /// The budget.
+    pub budget_id: String,
+    /// Its labelled rows, oldest payment first.
+    pub rows: Vec<MatchedRow>,
+    /// What matching found.
+    pub counts: MatchCounts,
+    /// The budget's transactions, which the stored rows embed.
+    transactions: Vec<Transaction>,
+}
+
 /// Matches, names and stores the labelled rows of `budget_id`; returns
 /// them, oldest payment first, with the matching counts.
 ///
@@ -42,28 +58,55 @@ pub async fn refresh_budget(
     links: &[Link],
     settings: &MatchSettings,
 ) -> anyhow::Result<(Vec<MatchedRow>, MatchCounts)> {
+    let matched = match_budget(store, budget_id, links, settings).await?;
+    store_matched(store, &matched).await?;
+    Ok((matched.rows, matched.counts))
+}
+
+/// Reads the budget's payments, transactions and categories and matches
+/// them into labelled rows, without storing them.
+///
+/// # Errors
+/// When reading MongoDB fails.
+pub async fn match_budget(
+    store: &Store,
+    budget_id: &str,
+    links: &[Link],
+    settings: &MatchSettings,
+) -> anyhow::Result<BudgetMatch> {
     let links: Vec<Link> = links
         .iter()
         .filter(|l| l.budget_id == budget_id)
         .cloned()
         .collect();
     let accounts: Vec<i64> = links.iter().map(|l| l.bunq_account_id).collect();
-    let payments = store
-        .bunq_payments_of(&accounts)
-        .await
-        .context("could not read bunq payments")?;
-    let transactions = store
-        .ynab_transactions_of(budget_id)
-        .await
-        .with_context(|| format!("could not read transactions of YNAB budget {budget_id}"))?;
-    let names: HashMap<String, store::CategoryName> = store
-        .category_names(budget_id)
-        .await
-        .with_context(|| format!("could not read categories of YNAB budget {budget_id}"))?
-        .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect();
+    let clock = Instant::now();
+    let payments = async {
+        store
+            .bunq_payments_of(&accounts)
+            .await
+            .context("could not read bunq payments")
+    };
+    let transactions = async {
+        store
+            .ynab_transactions_of(budget_id)
+            .await
+            .with_context(|| format!("could not read transactions of YNAB budget {budget_id}"))
+    };
+    let categories = async {
+        store
+            .category_names(budget_id)
+            .await
+            .with_context(|| format!("could not read categories of YNAB budget {budget_id}"))
+    };
+    let (payments, transactions, categories) =
+        tokio::try_join!(payments, transactions, categories)?;
+    let names: HashMap<String, store::CategoryName> =
+        categories.into_iter().map(|c| (c.id.clone(), c)).collect();
+    debug!(budget.id = %budget_id, payments = payments.len(), transactions = transactions.len(),
+           elapsed_ms = ms(clock), "payments, transactions and categories read");
 
+    let clock = Instant::now();
     let report = match_transactions(&payments, &transactions, &links, settings);
     let by_id: HashMap<i64, &domain::bunq::Payment> = payments.iter().map(|p| (p.id, p)).collect();
     let mut rows: Vec<MatchedRow> = report
@@ -85,14 +128,37 @@ pub async fn refresh_budget(
         })
         .collect();
     rows.sort_by_key(|r| (r.payment.created, r.payment.id));
+    debug!(budget.id = %budget_id, rows = rows.len(), elapsed_ms = ms(clock), "payments matched");
+    Ok(BudgetMatch {
+        budget_id: budget_id.to_owned(),
+        rows,
+        counts: report.counts,
+        transactions,
+    })
+}
 
-    store
-        .replace_matched(budget_id, &rows, &transactions)
+/// Makes `matched` the budget's rows in `matched_transactions`, writing
+/// only new and changed rows, and logs the counts.
+///
+/// # Errors
+/// When writing MongoDB fails.
+pub async fn store_matched(store: &Store, matched: &BudgetMatch) -> anyhow::Result<MatchedCounts> {
+    let budget_id = &matched.budget_id;
+    let clock = Instant::now();
+    let stored = store
+        .replace_matched(budget_id, &matched.rows, &matched.transactions)
         .await
         .with_context(|| format!("could not store the matched rows of YNAB budget {budget_id}"))?;
-    let c = report.counts;
-    info!(budget.id = %budget_id, labels = rows.len(), exact = c.exact, windowed = c.windowed,
+    let c = matched.counts;
+    info!(budget.id = %budget_id, labels = matched.rows.len(), exact = c.exact, windowed = c.windowed,
           tied = c.tied, unmatched = c.unmatched, split = c.split, transfer = c.transfer,
-          uncategorised = c.uncategorised, deleted = c.deleted, "matched data set rebuilt");
-    Ok((rows, report.counts))
+          uncategorised = c.uncategorised, deleted = c.deleted, rows_inserted = stored.inserted,
+          rows_updated = stored.updated, rows_unchanged = stored.unchanged,
+          rows_deleted = stored.deleted, elapsed_ms = ms(clock), "matched data set rebuilt");
+    Ok(stored)
+}
+
+/// Milliseconds since `clock`, for the debug timings.
+pub(crate) fn ms(clock: Instant) -> u64 {
+    u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

@@ -75,15 +75,10 @@ pub async fn register(
     let metrics = stored(&best.metrics);
     let baseline = stored(&evaluation.baseline);
     let current = store
-        .promoted_model(budget_id)
+        .promoted_metrics(budget_id)
         .await
-        .context("could not read the promoted model")?;
-    let verdict = decide(
-        &metrics,
-        &baseline,
-        current.as_ref().map(|c| &c.metrics),
-        tolerance,
-    );
+        .context("could not read the promoted model's metrics")?;
+    let verdict = decide(&metrics, &baseline, current.as_ref(), tolerance);
 
     let version = store
         .next_model_version(budget_id)

@@ -4,6 +4,7 @@
 //! logged and recorded without stopping the others.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -12,11 +13,11 @@ use domain::linking::Link;
 use domain::matching::MatchSettings;
 use domain::run::{RunRecord, Trigger};
 use learning::{Example, LearningError, ModelCategory, PaymentFeatures, TrainingConfig};
-use store::Store;
-use tracing::{Instrument, info, info_span, warn};
+use store::{MatchedRow, Store};
+use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::config::TrainerConfig;
-use crate::matching::{links, refresh_budget};
+use crate::matching::{links, match_budget, ms, store_matched};
 use crate::registry::{Registered, register};
 
 /// What training did for one budget.
@@ -45,6 +46,7 @@ impl Trainer {
     /// # Errors
     /// When MongoDB cannot be reached or refuses an index.
     pub async fn connect(config: TrainerConfig) -> anyhow::Result<Self> {
+        let clock = Instant::now();
         let store = Store::connect(&config.mongo)
             .await
             .context("could not connect to MongoDB")?;
@@ -52,6 +54,7 @@ impl Trainer {
             .ensure_indexes()
             .await
             .context("could not create MongoDB indexes")?;
+        debug!(elapsed_ms = ms(clock), "connected, indexes ensured");
         Ok(Self { store, config })
     }
 
@@ -93,6 +96,7 @@ impl Trainer {
     }
 
     async fn train_all(&self, only: Option<&str>, counts: &mut RunCounts) -> anyhow::Result<()> {
+        let clock = Instant::now();
         let links = links(&self.store).await?;
         let budgets = self
             .store
@@ -106,6 +110,7 @@ impl Trainer {
             }
             ids.retain(|id| id == only);
         }
+        debug!(elapsed_ms = ms(clock), "accounts and budgets read");
 
         let mut failed = Vec::new();
         for budget_id in &ids {
@@ -126,8 +131,8 @@ impl Trainer {
         Ok(())
     }
 
-    /// Rebuilds the matched data set of one budget, trains on it and
-    /// registers the result.
+    /// Rebuilds the matched data set of one budget, trains on it (while
+    /// the changed rows are stored) and registers the result.
     ///
     /// # Errors
     /// When MongoDB fails or every candidate fails to fit.
@@ -136,24 +141,27 @@ impl Trainer {
         budget_id: &str,
         links: &[Link],
     ) -> anyhow::Result<BudgetOutcome> {
-        let (rows, _) =
-            refresh_budget(&self.store, budget_id, links, &self.match_settings()).await?;
-        let examples: Vec<Example> = rows
-            .iter()
-            .map(|r| Example {
-                features: PaymentFeatures::from_payment(&r.payment),
-                category: ModelCategory {
-                    id: r.category_id.clone(),
-                    name: r.category_name.clone(),
-                    group: r.category_group_name.clone(),
-                },
-            })
-            .collect();
+        let clock = Instant::now();
+        let matched =
+            Arc::new(match_budget(&self.store, budget_id, links, &self.match_settings()).await?);
+        debug!(budget.id = %budget_id, elapsed_ms = ms(clock), "matched data set built");
 
+        // Storing the rows (the MongoDB server's work) and training (this
+        // process's) do not depend on each other: they run side by side,
+        // and the model is registered only once both are done.
+        let clock = Instant::now();
         let config = self.training_config();
-        let trained = tokio::task::spawn_blocking(move || learning::train(&examples, &config))
-            .await
-            .context("the training task panicked")?;
+        let for_training = Arc::clone(&matched);
+        let training = tokio::task::spawn_blocking(move || {
+            let examples = examples(&for_training.rows);
+            let trained = learning::train(&examples, &config);
+            (trained, ms(clock))
+        });
+        let (trained, stored) = tokio::join!(training, store_matched(&self.store, &matched));
+        stored?;
+        let (trained, training_ms) = trained.context("the training task panicked")?;
+        debug!(budget.id = %budget_id, training_ms, elapsed_ms = ms(clock),
+               "features, candidates and refit done, matched rows stored");
         let trained = match trained {
             Ok(trained) => trained,
             Err(LearningError::NoUsableHistory(reason)) => {
@@ -165,6 +173,7 @@ impl Trainer {
             }
         };
         let c = &self.config;
+        let clock = Instant::now();
         let registered = register(
             &self.store,
             budget_id,
@@ -173,6 +182,7 @@ impl Trainer {
             c.keep_models,
         )
         .await?;
+        debug!(budget.id = %budget_id, elapsed_ms = ms(clock), "model registered");
         Ok(BudgetOutcome::Trained(registered))
     }
 
@@ -192,6 +202,20 @@ impl Trainer {
             ..TrainingConfig::default()
         }
     }
+}
+
+/// The training examples of labelled rows.
+fn examples(rows: &[MatchedRow]) -> Vec<Example> {
+    rows.iter()
+        .map(|r| Example {
+            features: PaymentFeatures::from_payment(&r.payment),
+            category: ModelCategory {
+                id: r.category_id.clone(),
+                name: r.category_name.clone(),
+                group: r.category_group_name.clone(),
+            },
+        })
+        .collect()
 }
 
 fn tally(counts: &mut RunCounts, outcome: &BudgetOutcome) {

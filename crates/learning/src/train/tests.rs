@@ -206,3 +206,36 @@ fn fitting_candidates_at_once_changes_nothing_but_the_time() {
         ]
     );
 }
+
+#[test]
+fn trees_and_forests_fit_the_same_model_every_time() {
+    // Description and counterparty give identical token columns here, so
+    // many splits tie exactly: the tie must be broken the same way in
+    // every fit (vendor/linfa-trees/PATCHED.md).
+    let examples = history(240);
+    for candidate in Candidate::defaults()
+        .into_iter()
+        .filter(|c| matches!(c.name(), "decision_tree" | "random_forest"))
+    {
+        let config = TrainingConfig {
+            candidates: vec![candidate.clone()],
+            ..TrainingConfig::default()
+        };
+        let fit = || {
+            train(&examples, &config)
+                .expect("trains")
+                .model
+                .to_bytes()
+                .expect("bytes")
+        };
+
+        let first = fit();
+        for attempt in 1..8 {
+            assert!(
+                fit() == first,
+                "{} fit {attempt} differs from the first",
+                candidate.name()
+            );
+        }
+    }
+}

@@ -7,6 +7,7 @@ mod dates;
 mod full_loads;
 mod helpers;
 mod indexes;
+mod matched;
 mod queue;
 mod round_trip;
 mod runs;

@@ -211,4 +211,11 @@ async fn a_recategorisation_in_ynab_changes_the_label_after_the_next_ingest() {
     );
     assert_eq!(relabelled.payment.id, row.payment.id);
     assert_eq!(after.len(), rows.len());
+    let stored = app
+        .trainer
+        .store
+        .matched_rows(&budget)
+        .await
+        .expect("stored rows");
+    assert_eq!(stored, after, "the relabelled row was written");
 }
