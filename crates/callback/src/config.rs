@@ -70,7 +70,7 @@ impl CallbackConfig {
 
         Ok(Self {
             sync: SyncConfig::from_env()?,
-            bunq: ingest::config::bunq_from_env()?,
+            bunq: settings::bunq_from_env()?,
             bunq_rate_limits: bunq::RateLimits::default(),
             host,
             trust: Trust { allowed, proxies },

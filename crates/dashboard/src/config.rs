@@ -6,7 +6,6 @@
 
 use std::net::SocketAddr;
 
-use anyhow::Context;
 use chrono_tz::Tz;
 use ingest::IngestConfig;
 use notify::NotifyConfig;
@@ -62,7 +61,7 @@ impl DashboardConfig {
             notify: NotifyConfig::from_env()?,
             restarter_label_prefix: env::optional("RESTARTER_LABEL_PREFIX")
                 .unwrap_or_else(|| "bunqynab".to_owned()),
-            timezone: ingest::config::timezone_from_env().context("TIMEZONE is invalid")?,
+            timezone: settings::timezone_from_env()?,
         })
     }
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use runtime::env;
-use secrecy::SecretString;
 
 /// The port when `MODEL_SERVER_PORT` is unset (compose publishes it on
 /// 12006).
@@ -59,29 +58,10 @@ impl ServerConfig {
         }
         let max_body_bytes = env::parsed_or("MODEL_SERVER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)?;
         Ok(Self {
-            mongo: mongo_from_env()?,
+            mongo: settings::mongo_from_env().context("MongoDB is required")?,
             port,
             poll_interval: Duration::from_secs(poll_secs),
             max_body_bytes,
         })
     }
-}
-
-/// `MONGO_URI` (required), `MONGO_DB`, `MONGO_USER`, `MONGO_PASSWORD`.
-fn mongo_from_env() -> anyhow::Result<store::MongoConfig> {
-    let uri = env::required_with("MONGO_URI", |v| {
-        if v.starts_with("mongodb://") || v.starts_with("mongodb+srv://") {
-            Ok(v.to_owned())
-        } else {
-            Err("expected a mongodb:// or mongodb+srv:// URI")
-        }
-    })
-    .context("MongoDB is required")?;
-    let mut config = store::MongoConfig::new(uri);
-    if let Some(database) = env::optional("MONGO_DB") {
-        config.database = database;
-    }
-    config.user = env::optional("MONGO_USER");
-    config.password = env::optional("MONGO_PASSWORD").map(SecretString::from);
-    Ok(config)
 }

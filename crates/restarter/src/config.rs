@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono_tz::Tz;
 use runtime::env;
-use secrecy::SecretString;
 
 use crate::labels::{DEFAULT_LABEL_PREFIX, Labels};
 
@@ -111,8 +110,7 @@ impl RestarterConfig {
     /// # Errors
     /// One error naming the first variable that is malformed.
     pub fn from_env() -> anyhow::Result<Self> {
-        let timezone = env::optional_with("TIMEZONE", |v| v.parse::<Tz>())?
-            .unwrap_or(chrono_tz::Europe::Amsterdam);
+        let timezone = settings::timezone_from_env()?;
         let prefix = env::optional("RESTARTER_LABEL_PREFIX")
             .unwrap_or_else(|| DEFAULT_LABEL_PREFIX.to_owned());
         let labels = Labels::new(&prefix).context("RESTARTER_LABEL_PREFIX is invalid")?;
@@ -158,20 +156,9 @@ fn secs(name: &str, default: u64) -> anyhow::Result<Duration> {
 /// The MongoDB settings when `MONGO_URI` is set. The timeouts are short:
 /// recording a run must never hold up a restart for long.
 fn mongo_from_env() -> anyhow::Result<Option<store::MongoConfig>> {
-    let uri = env::optional_with("MONGO_URI", |v| {
-        if v.starts_with("mongodb://") || v.starts_with("mongodb+srv://") {
-            Ok(v.to_owned())
-        } else {
-            Err("expected a mongodb:// or mongodb+srv:// URI")
-        }
-    })?;
-    let Some(uri) = uri else { return Ok(None) };
-    let mut config = store::MongoConfig::new(uri);
-    if let Some(database) = env::optional("MONGO_DB") {
-        config.database = database;
-    }
-    config.user = env::optional("MONGO_USER");
-    config.password = env::optional("MONGO_PASSWORD").map(SecretString::from);
+    let Some(mut config) = settings::optional_mongo_from_env()? else {
+        return Ok(None);
+    };
     config.connect_timeout = Duration::from_secs(3);
     config.server_selection_timeout = Duration::from_secs(5);
     config.operation_timeout = Duration::from_secs(10);

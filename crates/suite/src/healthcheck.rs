@@ -110,7 +110,7 @@ pub async fn probe_url(url: &str, timeout: Duration) -> Result<u16, HealthError>
 /// server does not answer within `timeout`.
 pub async fn probe_mongo(timeout: Duration) -> Result<(), HealthError> {
     let mut config =
-        ingest::config::mongo_from_env().map_err(|e| HealthError::Mongo(format!("{e:#}")))?;
+        settings::mongo_from_env().map_err(|e| HealthError::Mongo(format!("{e:#}")))?;
     config.server_selection_timeout = timeout;
     config.connect_timeout = timeout;
     let ping = store::Store::connect(&config);

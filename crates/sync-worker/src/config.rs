@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::Context;
 use classifier::ClassifierConfig;
 use domain::sync::SyncSettings;
-use ingest::config::{mongo_from_env, timezone_from_env, ynab_from_env};
 use runtime::env;
 
 /// How the queue is worked.
@@ -76,13 +75,13 @@ impl SyncConfig {
     /// # Errors
     /// One error naming the first variable that is missing or malformed.
     pub fn from_env() -> anyhow::Result<Self> {
-        let zone = timezone_from_env()?;
+        let zone = settings::timezone_from_env()?;
         let start = env::required_with("START_SYNC_DATE", |v| {
             domain::time::parse_local_instant(v, zone)
         })?;
         Ok(Self {
-            mongo: mongo_from_env()?,
-            ynab: ynab_from_env()?,
+            mongo: settings::mongo_from_env()?,
+            ynab: settings::ynab_from_env()?,
             classifier: classifier_from_env()?,
             settings: SyncSettings { start, zone },
             queue: queue_from_env()?,

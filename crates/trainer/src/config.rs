@@ -6,7 +6,6 @@ use anyhow::Context;
 use chrono_tz::Tz;
 use runtime::env;
 use runtime::schedule::Schedule;
-use secrecy::SecretString;
 
 /// Default schedule: Sundays at 21:00 (in `TIMEZONE`).
 pub const DEFAULT_SCHEDULE: &str = "0 21 * * SUN";
@@ -50,8 +49,7 @@ impl LearningSettings {
     /// # Errors
     /// When either is malformed, or the threshold is outside [0, 1].
     pub fn from_env() -> anyhow::Result<Self> {
-        let timezone = env::optional_with("TIMEZONE", |v| v.parse::<Tz>())?
-            .unwrap_or(chrono_tz::Europe::Amsterdam);
+        let timezone = settings::timezone_from_env()?;
         let threshold = env::optional_with("CATEGORY_CONFIDENCE_THRESHOLD", |v| {
             match v.parse::<f64>() {
                 Ok(t) if (0.0..=1.0).contains(&t) => Ok(t),
@@ -77,7 +75,7 @@ impl TrainerConfig {
         let schedule =
             Schedule::parse(&schedule, learning.timezone).context("TRAINER_SCHEDULE is invalid")?;
         Ok(Self {
-            mongo: mongo_from_env()?,
+            mongo: settings::mongo_from_env()?,
             schedule,
             learning,
             match_window_days: env::parsed_or(
@@ -91,22 +89,4 @@ impl TrainerConfig {
             keep_models: env::parsed_or("MODEL_RETENTION", crate::registry::DEFAULT_KEEP)?,
         })
     }
-}
-
-/// MongoDB settings, as every service reads them.
-fn mongo_from_env() -> anyhow::Result<store::MongoConfig> {
-    let uri = env::required_with("MONGO_URI", |v| {
-        if v.starts_with("mongodb://") || v.starts_with("mongodb+srv://") {
-            Ok(v.to_owned())
-        } else {
-            Err("expected a mongodb:// or mongodb+srv:// URI")
-        }
-    })?;
-    let mut config = store::MongoConfig::new(uri);
-    if let Some(database) = env::optional("MONGO_DB") {
-        config.database = database;
-    }
-    config.user = env::optional("MONGO_USER");
-    config.password = env::optional("MONGO_PASSWORD").map(SecretString::from);
-    Ok(config)
 }
