@@ -158,13 +158,23 @@ pub fn plan_payment(
     })
 }
 
-/// When YNAB will accept a transaction dated `date`: YNAB judges dates in
-/// UTC, so a payment at 00:30 in Amsterdam carries a local date that is
-/// still "tomorrow" in UTC for up to two hours. Returns `None` when the
-/// date is acceptable at `now`, else the UTC midnight that starts `date`,
-/// when the transaction should be tried again (its date is never shifted).
+/// When YNAB will accept a transaction dated `date`. YNAB takes dates up
+/// to one day past its UTC today, so that a local date east of Greenwich
+/// (a payment at 00:30 in Amsterdam is still "yesterday" in UTC) goes in at
+/// once. Returns `None` when `date` is acceptable at `now`, else the UTC
+/// midnight that starts `date`: from then on YNAB accepts it under the
+/// strictest reading of its rule (no day ahead at all). The date itself is
+/// never shifted. Should YNAB refuse a date this lets through, the sync
+/// worker defers the payment on that refusal (see `sync-worker`'s
+/// `create`).
 pub fn ynab_ready_at(date: NaiveDate, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    (date > now.date_naive()).then(|| date.and_time(chrono::NaiveTime::MIN).and_utc())
+    let latest = now.date_naive().succ_opt().unwrap_or(NaiveDate::MAX);
+    (date > latest).then(|| utc_midnight(date))
+}
+
+/// The UTC midnight that starts `date`.
+pub fn utc_midnight(date: NaiveDate) -> DateTime<Utc> {
+    date.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 /// The import id of a payment: `BUNQ:<id>`, at most 24 characters for any
@@ -348,20 +358,35 @@ mod tests {
     }
 
     #[test]
-    fn a_local_date_still_in_the_utc_future_waits_for_utc_midnight() {
+    fn a_local_date_one_day_ahead_of_utc_goes_in_at_once() {
         let date = NaiveDate::from_ymd_opt(2024, 10, 27).expect("valid");
-        let before = Utc
+        let half_past_midnight_in_amsterdam = Utc
             .with_ymd_and_hms(2024, 10, 26, 22, 30, 0)
             .single()
             .expect("valid");
-        let after = Utc
-            .with_ymd_and_hms(2024, 10, 27, 0, 0, 0)
+
+        assert_eq!(ynab_ready_at(date, half_past_midnight_in_amsterdam), None);
+        assert_eq!(SkipReason::BeforeStartDate.code(), "before_start_date");
+    }
+
+    #[test]
+    fn a_date_further_ahead_waits_for_its_utc_midnight() {
+        let date = NaiveDate::from_ymd_opt(2024, 10, 28).expect("valid");
+        let now = Utc
+            .with_ymd_and_hms(2024, 10, 26, 22, 30, 0)
+            .single()
+            .expect("valid");
+        let midnight = Utc
+            .with_ymd_and_hms(2024, 10, 28, 0, 0, 0)
             .single()
             .expect("valid");
 
-        assert_eq!(ynab_ready_at(date, before), Some(after));
-        assert_eq!(ynab_ready_at(date, after), None);
-        assert_eq!(SkipReason::BeforeStartDate.code(), "before_start_date");
+        assert_eq!(ynab_ready_at(date, now), Some(midnight));
+        assert_eq!(
+            ynab_ready_at(date, midnight - chrono::Duration::days(1)),
+            None
+        );
+        assert_eq!(utc_midnight(date), midnight);
     }
 
     #[test]

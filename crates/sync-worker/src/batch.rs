@@ -137,7 +137,10 @@ impl SyncWorker {
             Some(until) => Err(EntryOutcome::Deferred {
                 payment_id: payment.id,
                 until,
-                note: format!("date {} is still in the future in UTC; waiting", plan.date),
+                note: format!(
+                    "date {} is more than a day past YNAB's UTC today; waiting",
+                    plan.date
+                ),
             }),
             None => Ok(plan),
         }

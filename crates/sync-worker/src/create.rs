@@ -293,8 +293,13 @@ impl SyncWorker {
             let mut index = 0;
             group.retain(|(item, _)| {
                 let poison = is_poison(&bad, index);
+                // YNAB words a date over five years old the same way.
+                let early =
+                    poison && item.plan.date >= now.date_naive() && only_too_early(error, index);
                 index += 1;
-                if poison {
+                if early {
+                    sent.outcomes.push(too_early(item, now));
+                } else if poison {
                     sent.outcomes
                         .push(self.failure(&item.entry, text.clone(), now));
                 }
@@ -333,6 +338,57 @@ fn named_indexes(detail: &str, len: usize) -> Vec<usize> {
     found
 }
 
+/// YNAB's words for a date past the day it accepts.
+const FUTURE_DATE: &str = "must not be in the future";
+
+/// The shortest wait before a refused date is tried again, should YNAB's
+/// clock or rule differ from ours.
+const EARLY_RETRY: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Whether YNAB refused the item at `index` only because its date is still
+/// in YNAB's future: every problem named for that index (or, when none
+/// carries an index, every problem) says so.
+fn only_too_early(error: &YnabError, index: usize) -> bool {
+    let detail = match error {
+        YnabError::InvalidTransaction { .. } => return false,
+        YnabError::Api {
+            status: 400,
+            detail,
+            ..
+        } => detail,
+        _ => return false,
+    };
+    let marker = format!("(index: {index})");
+    let problems: Vec<&str> = detail.split(", ").map(str::trim).collect();
+    let indexed = problems.iter().any(|p| p.contains("(index: "));
+    let mine: Vec<&&str> = problems
+        .iter()
+        .filter(|p| !indexed || p.ends_with(&marker))
+        .collect();
+    !mine.is_empty() && mine.iter().all(|p| p.contains(FUTURE_DATE))
+}
+
+/// Puts an item YNAB found dated too early back to pending until the UTC
+/// midnight that starts its date (at least [`EARLY_RETRY`] from now): a
+/// wait, not a failed attempt, and the date is kept.
+fn too_early(item: &Item, now: DateTime<Utc>) -> EntryOutcome {
+    let until = domain::sync::utc_midnight(item.plan.date).max(now + EARLY_RETRY);
+    tracing::info!(
+        payment.id = item.payment.id,
+        date = %item.plan.date,
+        until = %until,
+        "YNAB says the date is still in its future; waiting"
+    );
+    EntryOutcome::Deferred {
+        payment_id: item.payment.id,
+        until,
+        note: format!(
+            "YNAB refused date {} as still in its future; waiting",
+            item.plan.date
+        ),
+    }
+}
+
 /// Puts every item back to pending until the budget frees.
 fn defer_all(sent: &mut Sent, items: impl IntoIterator<Item = Item>) {
     let until = sent.spent_until.unwrap_or_else(Utc::now);
@@ -356,5 +412,28 @@ mod tests {
 
         assert_eq!(named_indexes(detail, 10), [0, 3]);
         assert!(named_indexes("a plain refusal", 10).is_empty());
+    }
+
+    fn bad_request(detail: &str) -> YnabError {
+        YnabError::Api {
+            status: 400,
+            id: "400".to_owned(),
+            name: "bad_request".to_owned(),
+            detail: detail.to_owned(),
+        }
+    }
+
+    #[test]
+    fn only_a_date_in_ynabs_future_is_a_reason_to_wait() {
+        let future = "date must not be in the future or over 5 years ago";
+        let mixed = bad_request(&format!(
+            "{future} (index: 0), memo too long (index: 1), {future} (index: 1)"
+        ));
+
+        assert!(only_too_early(&bad_request(future), 0));
+        assert!(only_too_early(&mixed, 0));
+        assert!(!only_too_early(&mixed, 1), "a second problem is a failure");
+        assert!(!only_too_early(&mixed, 2), "nothing named for it");
+        assert!(!only_too_early(&bad_request("memo too long"), 0));
     }
 }

@@ -5,6 +5,7 @@
 mod amounts;
 mod classify;
 mod commands;
+mod dates;
 mod end_to_end;
 mod faults;
 mod helpers;
