@@ -1,5 +1,7 @@
 //! Helpers shared by every crate's tests: a freshly named database on the
-//! real MongoDB server (`MONGO_URI`), dropped when the test is done.
+//! real MongoDB server (`MONGO_URI`), dropped when the test is done; a
+//! small sandbox household and its admin API; and, behind features, the
+//! services' configurations pointed at both.
 #![doc = include_str!("../README.md")]
 //!
 //! ```no_run
@@ -14,6 +16,24 @@ use std::time::Duration;
 
 use mongodb::options::ClientOptions;
 use mongodb::{Client, Database};
+
+mod household;
+#[cfg(feature = "ingest")]
+mod services;
+
+pub use household::{
+    BUNQ_API_KEY, YNAB_TOKEN, add_fault, clear_faults, create_bunq_payment, history_end, household,
+    linked_ynab_account, payment, ynab_count, ynab_transaction,
+};
+#[cfg(feature = "trainer")]
+pub use services::trainer_config;
+#[cfg(feature = "ingest")]
+pub use services::{
+    bunq_config, connect_ingest, ingest_config, ingest_once, mongo_config, quick_backoff,
+    start_ingested, ynab_config,
+};
+#[cfg(feature = "sync-worker")]
+pub use services::{sync_settings, sync_worker};
 
 /// The server tests use when `MONGO_URI` is not set.
 pub const DEFAULT_MONGO_URI: &str = "mongodb://127.0.0.1:27017";

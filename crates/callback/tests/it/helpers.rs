@@ -8,19 +8,14 @@ use std::time::{Duration, Instant};
 
 use callback::CallbackConfig;
 use callback::trust::{Networks, Trust};
-use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone, Utc};
-use chrono_tz::Europe::Amsterdam;
+use chrono::{Duration as Days, Utc};
 use classifier::ClassifierConfig;
-use domain::sync::SyncSettings;
-use ingest::{Ingest, IngestConfig};
-use runtime::backoff::Backoff;
-use runtime::schedule::Schedule;
 use sandbox::{CallbackRetry, Sandbox, SandboxConfig};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use store::Store;
 use sync_worker::{QueueConfig, SyncConfig};
-use test_support::TestDb;
+pub use test_support::history_end;
+use test_support::{TestDb, bunq_config, mongo_config};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -45,12 +40,6 @@ pub struct Service {
     task: JoinHandle<anyhow::Result<()>>,
 }
 
-/// Yesterday 12:00 UTC: the end of the generated history.
-pub fn history_end() -> DateTime<Utc> {
-    let yesterday = (Utc::now() - Days::days(1)).date_naive();
-    Utc.from_utc_datetime(&yesterday.and_hms_opt(12, 0, 0).expect("valid"))
-}
-
 /// The booking time of test payments: three hours ago, so that its
 /// Amsterdam date is never ahead of the UTC date (the sync worker holds
 /// such payments until UTC midnight, as YNAB refuses future dates).
@@ -60,12 +49,7 @@ pub fn booked_at() -> String {
 
 /// A small household; callbacks from 127.0.0.2 over HTTP, retried fast.
 pub fn sandbox_config() -> SandboxConfig {
-    let mut config = SandboxConfig::with_seed(21);
-    config.household.end = history_end();
-    config.household.months = 2;
-    config.household.payments_per_month = 20;
-    config.bunq_limits.window = Duration::from_millis(300);
-    config.bunq_limits.session_window = Duration::from_millis(500);
+    let mut config = test_support::household(21, 2, 20);
     config.callback_source = Some(BUNQ_SOURCE.parse().expect("ip"));
     config.callback_over_http = true;
     config.callback_retry = CallbackRetry {
@@ -83,33 +67,9 @@ pub fn unlimited_sandbox_config() -> SandboxConfig {
     config
 }
 
-pub fn quick_backoff() -> Backoff {
-    Backoff {
-        max_attempts: 4,
-        base: Duration::from_millis(20),
-        max_delay: Duration::from_millis(100),
-    }
-}
-
-fn mongo(db: &TestDb) -> store::MongoConfig {
-    let mut mongo = store::MongoConfig::new(db.uri());
-    mongo.database = db.name().to_owned();
-    mongo
-}
-
-fn bunq_config(sandbox: &Sandbox) -> bunq::BunqConfig {
-    let mut bunq = bunq::BunqConfig::new(bunq::Environment::Sandbox);
-    bunq.base_url = sandbox.bunq_url();
-    bunq.timeout = Duration::from_secs(5);
-    bunq.backoff = quick_backoff();
-    bunq
-}
-
+/// YNAB without a client-side hourly budget, for load tests.
 fn ynab_config(sandbox: &Sandbox) -> ynab::YnabConfig {
-    let mut ynab = ynab::YnabConfig::new(SecretString::from("sandbox-ynab-token"));
-    ynab.base_url = sandbox.ynab_url();
-    ynab.timeout = Duration::from_secs(5);
-    ynab.backoff = quick_backoff();
+    let mut ynab = test_support::ynab_config(sandbox);
     ynab.hourly_limit = 1_000_000;
     ynab
 }
@@ -132,13 +92,6 @@ fn bunq_limits(config: &SandboxConfig) -> bunq::RateLimits {
     }
 }
 
-fn settings() -> SyncSettings {
-    SyncSettings {
-        start: history_end() - Days::days(30),
-        zone: Amsterdam,
-    }
-}
-
 fn queue() -> QueueConfig {
     QueueConfig {
         lease: Duration::from_secs(5),
@@ -157,51 +110,23 @@ impl TestApp {
     /// A sandbox and database, filled by one ingest run.
     pub async fn with(config: SandboxConfig) -> Self {
         let db = TestDb::new().await;
-        let sandbox = Sandbox::start(config.clone())
-            .await
-            .expect("sandbox starts");
-        let app = Self {
-            sandbox_config: config,
-            store: Store::from_database(db.database().clone()),
-            http: reqwest::Client::new(),
+        let (sandbox, store) = test_support::start_ingested(&db, config.clone()).await;
+        Self {
             db,
             sandbox,
-        };
-        app.store.ensure_indexes().await.expect("indexes");
-        app.ingest().await;
-        app
-    }
-
-    async fn ingest(&self) {
-        let config = IngestConfig {
-            mongo: mongo(&self.db),
-            bunq: bunq_config(&self.sandbox),
-            ynab: ynab_config(&self.sandbox),
-            timezone: Amsterdam,
-            schedule: Schedule::parse(ingest::config::DEFAULT_SCHEDULE, Amsterdam).expect("valid"),
-            ynab_history_since: NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid"),
-            bunq_overlap: Duration::from_secs(600),
-        };
-        let ingest = Ingest::connect(config).await.expect("ingest connects");
-        let key = SecretString::from("sandbox-api-key");
-        ingest
-            .bunq
-            .exchange_api_key(key, "callback-test", &[])
-            .await
-            .expect("API key accepted");
-        ingest
-            .run(domain::run::Trigger::Manual)
-            .await
-            .expect("ingest run");
+            store,
+            http: reqwest::Client::new(),
+            sandbox_config: config,
+        }
     }
 
     /// A configuration for a service at `host`, accepting `allowed`.
     pub fn config(&self, host: &str, allowed: &str, proxies: &str) -> CallbackConfig {
         let sync = SyncConfig {
-            mongo: mongo(&self.db),
+            mongo: mongo_config(&self.db),
             ynab: ynab_config(&self.sandbox),
             classifier: ClassifierConfig::default(),
-            settings: settings(),
+            settings: test_support::sync_settings(),
             queue: queue(),
         };
         CallbackConfig {
@@ -253,54 +178,29 @@ impl TestApp {
         let body = json!({"account_id": account_id, "amount": amount,
             "description": "Callback test", "counterparty_name": "Bakkerij de Test",
             "created": booked_at()});
-        let response = self
-            .http
-            .post(format!(
-                "{}/_sandbox/bunq/payments",
-                self.sandbox.bunq_root()
-            ))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin reachable");
-        assert_eq!(response.status(), 201);
-        let payment: Value = response.json().await.expect("json");
+        let payment = test_support::create_bunq_payment(&self.http, &self.sandbox, &body).await;
         payment["Payment"]["id"].as_i64().expect("id")
     }
 
     /// The first bunq account linked to a YNAB account.
     pub fn a_linked_account(&self) -> i64 {
-        let household = self.sandbox.household();
-        household
+        self.sandbox
+            .household()
             .accounts
             .iter()
-            .find(|a| {
-                household.budgets.iter().any(|b| {
-                    b.accounts.iter().any(|y| {
-                        !y.closed && y.note.as_deref().is_some_and(|n| a.iban.appears_in(n))
-                    })
-                })
-            })
+            .find(|a| test_support::linked_ynab_account(&self.sandbox, a.id).is_some())
             .expect("a linked account")
             .id
     }
 
     /// Live YNAB transactions with the payment's import id.
     pub fn ynab_count(&self, payment_id: i64) -> usize {
-        self.sandbox
-            .ynab()
-            .count_by_import_id(&domain::sync::import_id(payment_id))
+        test_support::ynab_count(&self.sandbox, payment_id)
     }
 
     /// The live YNAB transaction of a payment.
     pub fn ynab_transaction(&self, payment_id: i64) -> Option<sandbox::ynab::StoredTransaction> {
-        let import_id = domain::sync::import_id(payment_id);
-        self.sandbox
-            .household()
-            .budgets
-            .iter()
-            .flat_map(|b| self.sandbox.ynab().transactions(&b.id))
-            .find(|t| !t.deleted && t.import_id.as_deref() == Some(import_id.as_str()))
+        test_support::ynab_transaction(&self.sandbox, payment_id)
     }
 
     /// Waits (up to `limit`) until the payment is in YNAB.
@@ -317,10 +217,12 @@ impl TestApp {
 
     /// A sync worker on this app's database (the `sync-worker` service).
     pub fn worker(&self) -> sync_worker::SyncWorker {
-        let ynab = ynab::YnabClient::new(ynab_config(&self.sandbox)).expect("YNAB client");
-        let classifier =
-            classifier::ClassifierClient::new(ClassifierConfig::default()).expect("classifier");
-        sync_worker::SyncWorker::new(self.store.clone(), ynab, classifier, settings(), queue())
+        test_support::sync_worker(
+            self.store.clone(),
+            ynab_config(&self.sandbox),
+            ClassifierConfig::default(),
+            queue(),
+        )
     }
 
     /// A bunq client on this app's context (to set filters and such).

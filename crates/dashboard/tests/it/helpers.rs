@@ -5,23 +5,19 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone, Utc};
+use chrono::{Duration as Days, Utc};
 use chrono_tz::Europe::Amsterdam;
-use classifier::{ClassifierClient, ClassifierConfig};
+use classifier::ClassifierConfig;
 use dashboard::{Actions, AppState, ScheduledJob};
-use domain::bunq::Payment;
 use domain::run::Trigger;
-use domain::sync::SyncSettings;
-use ingest::{Ingest, IngestConfig};
-use runtime::backoff::Backoff;
 use runtime::schedule::Schedule;
-use sandbox::{Sandbox, SandboxConfig};
+use sandbox::Sandbox;
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::Value;
 use store::{QueueEntry, Store};
 use sync_worker::{QueueConfig, SyncWorker};
-use test_support::TestDb;
-use trainer::{LearningSettings, Trainer, TrainerConfig};
+use test_support::{TestDb, history_end};
+use trainer::Trainer;
 
 /// The dashboard password in tests.
 pub const PASSWORD: &str = "test-dashboard-password";
@@ -34,71 +30,20 @@ pub struct TestApp {
     pub http: reqwest::Client,
 }
 
-fn history_end() -> DateTime<Utc> {
-    let yesterday = (Utc::now() - Days::days(1)).date_naive();
-    Utc.from_utc_datetime(&yesterday.and_hms_opt(12, 0, 0).expect("valid"))
-}
-
-fn household(months: u32, payments_per_month: u32) -> SandboxConfig {
-    let mut config = SandboxConfig::with_seed(23);
-    config.household.end = history_end();
-    config.household.months = months;
-    config.household.payments_per_month = payments_per_month;
-    config.bunq_limits.window = Duration::from_millis(300);
-    config.bunq_limits.session_window = Duration::from_millis(500);
-    config
-}
-
-fn quick_backoff() -> Backoff {
-    Backoff {
-        max_attempts: 3,
-        base: Duration::from_millis(20),
-        max_delay: Duration::from_millis(100),
-    }
-}
-
-fn mongo(db: &TestDb) -> store::MongoConfig {
-    let mut mongo = store::MongoConfig::new(db.uri());
-    mongo.database = db.name().to_owned();
-    mongo
-}
-
+/// Fewer YNAB retries than the shared clients make: a refused payment
+/// fails its attempt sooner.
 fn ynab_config(sandbox: &Sandbox) -> ynab::YnabConfig {
-    let mut ynab = ynab::YnabConfig::new(SecretString::from("sandbox-ynab-token"));
-    ynab.base_url = sandbox.ynab_url();
-    ynab.timeout = Duration::from_secs(5);
-    ynab.backoff = quick_backoff();
+    let mut ynab = test_support::ynab_config(sandbox);
+    ynab.backoff.max_attempts = 3;
     ynab
 }
 
-pub fn ingest_config(db: &TestDb, sandbox: &Sandbox) -> IngestConfig {
-    let mut bunq = bunq::BunqConfig::new(bunq::Environment::Sandbox);
-    bunq.base_url = sandbox.bunq_url();
-    bunq.timeout = Duration::from_secs(5);
-    bunq.backoff = quick_backoff();
-    IngestConfig {
-        mongo: mongo(db),
-        bunq,
-        ynab: ynab_config(sandbox),
-        timezone: Amsterdam,
-        schedule: Schedule::parse(ingest::config::DEFAULT_SCHEDULE, Amsterdam).expect("valid"),
-        ynab_history_since: NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid"),
-        bunq_overlap: Duration::from_secs(600),
-    }
-}
-
-pub fn trainer_config(db: &TestDb) -> TrainerConfig {
-    TrainerConfig {
-        mongo: mongo(db),
-        schedule: Schedule::parse(trainer::config::DEFAULT_SCHEDULE, Amsterdam).expect("valid"),
-        learning: LearningSettings {
-            timezone: Amsterdam,
-            threshold: 0.6,
-        },
-        match_window_days: 2,
-        promotion_tolerance: 0.025,
-        keep_models: 5,
-    }
+/// Ingest with [`ynab_config`].
+pub fn ingest_config(db: &TestDb, sandbox: &Sandbox) -> ingest::IngestConfig {
+    let mut config = test_support::ingest_config(db, sandbox);
+    config.bunq.backoff.max_attempts = 3;
+    config.ynab = ynab_config(sandbox);
+    config
 }
 
 /// Short retries, so a failing payment fails for good within one drain.
@@ -123,26 +68,19 @@ impl TestApp {
     /// Like [`TestApp::spawn`] with a history of this size.
     pub async fn with_history(months: u32, payments_per_month: u32) -> Self {
         let db = TestDb::new().await;
-        let config = household(months, payments_per_month);
+        let config = test_support::household(23, months, payments_per_month);
         let sandbox = Sandbox::start(config).await.expect("sandbox starts");
         let store = Store::from_database(db.database().clone());
         store.ensure_indexes().await.expect("indexes");
 
-        let ingest = Ingest::connect(ingest_config(&db, &sandbox))
-            .await
-            .expect("ingest");
-        ingest
-            .bunq
-            .exchange_api_key(SecretString::from("sandbox-api-key"), "dashboard-test", &[])
-            .await
-            .expect("API key accepted");
+        let ingest = test_support::connect_ingest(ingest_config(&db, &sandbox)).await;
         ingest.run(Trigger::Schedule).await.expect("first ingest");
         let worker = worker(&store, &sandbox);
         worker.drain(Trigger::Schedule).await.expect("first drain");
 
         let trainer = Trainer {
             store: store.clone(),
-            config: trainer_config(&db),
+            config: test_support::trainer_config(&db, 5),
         };
         let actions = Actions::new(ingest, worker, trainer);
         let state = AppState::new(
@@ -194,14 +132,7 @@ impl TestApp {
     /// enqueues it.
     pub async fn add_payment(&self, account_id: i64, id: i64) {
         let created = history_end() - Days::hours(2);
-        let at = domain::time::format_bunq_timestamp(created);
-        let payment = Payment::from_json(&json!({
-            "id": id, "monetary_account_id": account_id, "created": at, "updated": at,
-            "amount": {"value": "-12.34", "currency": "EUR"}, "description": "Dashboard test payment",
-            "type": "MASTERCARD", "sub_type": "PAYMENT",
-            "counterparty_alias": {"display_name": "Bakkerij de Test"}
-        }))
-        .expect("valid payment");
+        let payment = test_support::payment(id, account_id, "-12.34", created);
         self.store
             .upsert_bunq_payments(&[payment])
             .await
@@ -219,13 +150,11 @@ impl TestApp {
 
     /// Adds (or with `None`, clears) a fault on the YNAB half.
     pub async fn ynab_fault(&self, rule: Option<Value>) {
-        let url = format!("{}/_sandbox/faults", self.sandbox.ynab_root());
-        let request = match rule {
-            Some(rule) => self.http.post(url).json(&rule),
-            None => self.http.delete(url),
-        };
-        let response = request.send().await.expect("admin reachable");
-        assert!(response.status().is_success(), "fault call refused");
+        let root = self.sandbox.ynab_root();
+        match rule {
+            Some(rule) => test_support::add_fault(&self.http, &root, &rule).await,
+            None => test_support::clear_faults(&self.http, &root).await,
+        }
     }
 
     pub async fn entry(&self, payment_id: i64) -> QueueEntry {
@@ -255,13 +184,12 @@ impl TestApp {
 }
 
 pub fn worker(store: &Store, sandbox: &Sandbox) -> SyncWorker {
-    let ynab = ynab::YnabClient::new(ynab_config(sandbox)).expect("YNAB client");
-    let classifier = ClassifierClient::new(ClassifierConfig::default()).expect("classifier");
-    let settings = SyncSettings {
-        start: history_end() - Days::days(30),
-        zone: Amsterdam,
-    };
-    SyncWorker::new(store.clone(), ynab, classifier, settings, quick_queue())
+    test_support::sync_worker(
+        store.clone(),
+        ynab_config(sandbox),
+        ClassifierConfig::default(),
+        quick_queue(),
+    )
 }
 
 fn schedules() -> Vec<ScheduledJob> {

@@ -11,7 +11,7 @@ use domain::run::{Outcome, RunRecord, Trigger};
 use notify::NotifyConfig;
 use runtime::metrics::MetricsConfig;
 
-use crate::helpers::{TestApp, ingest_config, trainer_config, worker};
+use crate::helpers::{TestApp, ingest_config, worker};
 
 fn port_zero() -> MetricsConfig {
     MetricsConfig {
@@ -156,7 +156,7 @@ async fn trainer_and_restarter_metrics_count_their_runs_by_outcome() {
     let app = TestApp::spawn().await;
     let mut trainer = trainer::Trainer {
         store: app.store.clone(),
-        config: trainer_config(&app.db),
+        config: test_support::trainer_config(&app.db, 5),
     };
     trainer::ops::observe(&mut trainer, NotifyConfig::default()).expect("observer");
     let address = trainer::ops::serve_metrics(port_zero())
@@ -170,7 +170,7 @@ async fn trainer_and_restarter_metrics_count_their_runs_by_outcome() {
     let before = scrape(&app, address).await;
 
     trainer.run(Trigger::Manual, None).await.expect("training");
-    let runs = restarter::runs::RunLog::new(Some(store_config(&app)))
+    let runs = restarter::runs::RunLog::new(Some(test_support::mongo_config(&app.db)))
         .with_observer(restarter::ops::observer().expect("observer"));
     let mut restart = RunRecord {
         run_id: format!(
@@ -204,10 +204,4 @@ async fn trainer_and_restarter_metrics_count_their_runs_by_outcome() {
     );
     assert!(sample(&after, "bunqynab_run_duration_seconds_count", &train) >= 1.0);
     app.db.drop_now().await;
-}
-
-fn store_config(app: &TestApp) -> store::MongoConfig {
-    let mut mongo = store::MongoConfig::new(app.db.uri());
-    mongo.database = app.db.name().to_owned();
-    mongo
 }

@@ -3,18 +3,12 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use ingest::{Ingest, IngestConfig};
 use mongodb::bson::{Document, doc};
 use runtime::backoff::Backoff;
-use runtime::schedule::Schedule;
 use sandbox::{Sandbox, SandboxConfig};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use test_support::TestDb;
-
-pub const API_KEY: &str = "sandbox-api-key";
-pub const YNAB_TOKEN: &str = "sandbox-ynab-token";
 
 pub struct TestApp {
     pub db: TestDb,
@@ -25,45 +19,21 @@ pub struct TestApp {
 
 /// A household small enough for fast tests: six months, ~240 payments.
 pub fn small_household() -> SandboxConfig {
-    let mut config = SandboxConfig::with_seed(7);
-    config.household.months = 6;
-    config.household.payments_per_month = 40;
-    // Keep bunq's limits on, but with short windows so tests stay quick.
-    config.bunq_limits.window = Duration::from_millis(300);
-    config.bunq_limits.session_window = Duration::from_millis(500);
-    config
+    test_support::household(7, 6, 40)
 }
 
-/// Quick retries, so that fault tests finish in seconds.
-pub fn quick_backoff() -> Backoff {
-    Backoff {
+/// The shared test config with a 2 s timeout, below the sandbox's 3 s
+/// slow answers, and six attempts, enough to ride out the fault tests.
+fn ingest_config(db: &TestDb, sandbox: &Sandbox) -> IngestConfig {
+    let backoff = Backoff {
         max_attempts: 6,
         base: Duration::from_millis(20),
         max_delay: Duration::from_millis(200),
-    }
-}
-
-pub fn ingest_config(db: &TestDb, sandbox: &Sandbox) -> IngestConfig {
-    let mut mongo = store::MongoConfig::new(db.uri());
-    mongo.database = db.name().to_owned();
-    let mut bunq = bunq::BunqConfig::new(bunq::Environment::Sandbox);
-    bunq.base_url = sandbox.bunq_url();
-    bunq.timeout = Duration::from_secs(2);
-    bunq.backoff = quick_backoff();
-    let mut ynab = ynab::YnabConfig::new(SecretString::from(YNAB_TOKEN));
-    ynab.base_url = sandbox.ynab_url();
-    ynab.timeout = Duration::from_secs(2);
-    ynab.backoff = quick_backoff();
-    let timezone = chrono_tz::Europe::Amsterdam;
-    IngestConfig {
-        mongo,
-        bunq,
-        ynab,
-        timezone,
-        schedule: Schedule::parse(ingest::config::DEFAULT_SCHEDULE, timezone).expect("valid"),
-        ynab_history_since: NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid"),
-        bunq_overlap: Duration::from_secs(600),
-    }
+    };
+    let mut config = test_support::ingest_config(db, sandbox);
+    (config.bunq.timeout, config.bunq.backoff) = (Duration::from_secs(2), backoff);
+    (config.ynab.timeout, config.ynab.backoff) = (Duration::from_secs(2), backoff);
+    config
 }
 
 impl TestApp {
@@ -74,14 +44,7 @@ impl TestApp {
     pub async fn with(config: SandboxConfig) -> Self {
         let db = TestDb::new().await;
         let sandbox = Sandbox::start(config).await.expect("sandbox starts");
-        let ingest = Ingest::connect(ingest_config(&db, &sandbox))
-            .await
-            .expect("ingest connects");
-        ingest
-            .bunq
-            .exchange_api_key(SecretString::from(API_KEY), "ingest-test", &[])
-            .await
-            .expect("the sandbox API key is accepted");
+        let ingest = test_support::connect_ingest(ingest_config(&db, &sandbox)).await;
         Self {
             db,
             sandbox,
@@ -103,32 +66,21 @@ impl TestApp {
 
     /// Adds a fault rule on one half (`bunq` or `ynab`).
     pub async fn fault(&self, side: &str, rule: Value) {
-        let root = if side == "bunq" {
-            self.sandbox.bunq_root()
-        } else {
-            self.sandbox.ynab_root()
-        };
-        let response = self
-            .http
-            .post(format!("{root}/_sandbox/faults"))
-            .json(&rule)
-            .send()
-            .await
-            .expect("admin reachable");
-        assert!(
-            response.status().is_success(),
-            "fault rejected: {}",
-            response.text().await.unwrap_or_default()
-        );
+        test_support::add_fault(&self.http, &self.root(side), &rule).await;
     }
 
     pub async fn clear_faults(&self) {
         for root in [self.sandbox.bunq_root(), self.sandbox.ynab_root()] {
-            self.http
-                .delete(format!("{root}/_sandbox/faults"))
-                .send()
-                .await
-                .expect("admin reachable");
+            test_support::clear_faults(&self.http, &root).await;
+        }
+    }
+
+    /// The sandbox's root URL for one half (`bunq` or `ynab`).
+    fn root(&self, side: &str) -> String {
+        if side == "bunq" {
+            self.sandbox.bunq_root()
+        } else {
+            self.sandbox.ynab_root()
         }
     }
 
@@ -136,27 +88,12 @@ impl TestApp {
     pub async fn create_payment(&self, account_id: i64, amount: &str) -> Value {
         let body = json!({"account_id": account_id, "amount": amount, "description": "New payment",
                           "counterparty_name": "Bakkerij de Test", "type": "MASTERCARD"});
-        let response = self
-            .http
-            .post(format!(
-                "{}/_sandbox/bunq/payments",
-                self.sandbox.bunq_root()
-            ))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin reachable");
-        assert!(response.status().is_success());
-        response.json().await.expect("payment JSON")
+        test_support::create_bunq_payment(&self.http, &self.sandbox, &body).await
     }
 
     /// The requests the sandbox recorded on one half.
     pub async fn recorded(&self, side: &str) -> Vec<Value> {
-        let root = if side == "bunq" {
-            self.sandbox.bunq_root()
-        } else {
-            self.sandbox.ynab_root()
-        };
+        let root = self.root(side);
         let body: Value = self
             .http
             .get(format!("{root}/_sandbox/requests?side={side}"))

@@ -3,9 +3,10 @@
 //! the YNAB token. Runs the real `ingest` binary and captures its output.
 
 use mongodb::bson::doc;
+use test_support::{BUNQ_API_KEY, YNAB_TOKEN};
 use tokio::process::Command;
 
-use crate::helpers::{API_KEY, TestApp, YNAB_TOKEN, small_household};
+use crate::helpers::{TestApp, small_household};
 
 #[tokio::test]
 async fn no_log_line_of_a_full_run_contains_a_secret() {
@@ -30,7 +31,7 @@ async fn no_log_line_of_a_full_run_contains_a_secret() {
         let run = Command::new(binary)
             .args(&args)
             .envs(env.iter().cloned())
-            .env("BUNQ_API_KEY", API_KEY)
+            .env("BUNQ_API_KEY", BUNQ_API_KEY)
             .output()
             .await
             .expect("ingest runs");
@@ -45,7 +46,7 @@ async fn no_log_line_of_a_full_run_contains_a_secret() {
         .await
         .expect("query")
         .expect("the exchange stored a context");
-    let mut secrets = vec![API_KEY.to_owned(), YNAB_TOKEN.to_owned()];
+    let mut secrets = vec![BUNQ_API_KEY.to_owned(), YNAB_TOKEN.to_owned()];
     collect_strings(&context, &mut secrets);
     assert!(output.lines().count() > 20, "trace logging produced output");
     for secret in secrets.iter().filter(|s| s.len() >= 12) {

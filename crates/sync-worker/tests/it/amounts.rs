@@ -44,12 +44,7 @@ fn every_cent_from_minus_to_plus_ten_thousand_reaches_the_ynab_request_exactly()
 
 #[tokio::test]
 async fn extreme_amounts_and_daylight_saving_midnights_arrive_in_ynab_unchanged() {
-    let app = TestApp::spawn().await;
-    let (account, _, _) = app.a_linked_account();
-    app.worker()
-        .drain(Trigger::Manual)
-        .await
-        .expect("the history first");
+    let (app, account) = TestApp::synced().await;
     let amounts = [
         "-10000.00",
         "10000.00",
@@ -73,12 +68,8 @@ async fn extreme_amounts_and_daylight_saving_midnights_arrive_in_ynab_unchanged(
         .with_ymd_and_hms(2024, 10, 26, 22, 30, 0)
         .single()
         .expect("valid");
-    let spring_id = app
-        .add_payments(account, 980_000_100, &["-1.00".to_owned()], spring)
-        .await[0];
-    let autumn_id = app
-        .add_payments(account, 980_000_200, &["-1.00".to_owned()], autumn)
-        .await[0];
+    let spring_id = app.add_payment(account, 980_000_100, "-1.00", spring).await;
+    let autumn_id = app.add_payment(account, 980_000_200, "-1.00", autumn).await;
     let mut worker = app.worker();
     worker.settings.start = Utc
         .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)

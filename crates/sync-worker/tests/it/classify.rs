@@ -20,8 +20,8 @@ async fn sync_with(
 ) -> (Option<String>, mongodb::bson::Document) {
     let (account, _, _) = app.a_linked_account();
     let id = app
-        .add_payments(account, first_id, &["-7.50".to_owned()], yesterday())
-        .await[0];
+        .add_payment(account, first_id, "-7.50", yesterday())
+        .await;
     let config = ClassifierConfig {
         timeout: Duration::from_millis(300),
         ..ClassifierConfig::new(Some(url))

@@ -4,7 +4,7 @@
 //! `sync-account` through the real binary, each recorded in `runs`.
 
 use chrono::{Duration as Days, Utc};
-use classifier::{ClassifierClient, ClassifierConfig};
+use classifier::ClassifierConfig;
 use domain::run::Trigger;
 use mongodb::bson::doc;
 use tokio::process::Command;
@@ -27,15 +27,7 @@ async fn payments_of_an_unlinked_account_sync_once_the_link_appears() {
     worker.drain(Trigger::Manual).await.expect("drain");
     let skipped = app.entry(ids[0]).await;
     // The user writes the IBAN into the note of an open YNAB account.
-    let iban = app
-        .sandbox
-        .household()
-        .accounts
-        .iter()
-        .find(|a| a.id == account)
-        .expect("account")
-        .iban
-        .to_string();
+    let iban = app.iban(account);
     let cash = app
         .collection("ynab_accounts")
         .find_one_and_update(
@@ -64,25 +56,17 @@ async fn payments_of_an_unlinked_account_sync_once_the_link_appears() {
 
 #[tokio::test]
 async fn a_spent_hourly_budget_makes_payments_wait_instead_of_failing() {
-    let app = TestApp::spawn().await;
-    let (account, _, _) = app.a_linked_account();
-    app.worker()
-        .drain(Trigger::Manual)
-        .await
-        .expect("the history first");
+    let (app, account) = TestApp::synced().await;
     let amounts: Vec<String> = (1..=250).map(|i| format!("-{i}.00")).collect();
     let ids = app
         .add_payments(account, 810_000_000, &amounts, yesterday())
         .await;
     let mut ynab = ynab_config(&app.sandbox);
     (ynab.hourly_limit, ynab.reserve) = (2, 1);
-    let ynab = ynab::YnabClient::new(ynab).expect("client");
-    let classifier = ClassifierClient::new(ClassifierConfig::default()).expect("classifier");
-    let worker = sync_worker::SyncWorker::new(
+    let worker = test_support::sync_worker(
         app.store.clone(),
         ynab,
-        classifier,
-        app.settings(),
+        ClassifierConfig::default(),
         quick_queue(),
     );
 
@@ -116,9 +100,7 @@ async fn a_payment_dated_in_ynabs_future_waits_for_that_utc_midnight() {
     let app = TestApp::spawn().await;
     let (account, _, _) = app.a_linked_account();
     let later = Utc::now() + Days::days(2);
-    let id = app
-        .add_payments(account, 820_000_000, &["-1.00".to_owned()], later)
-        .await[0];
+    let id = app.add_payment(account, 820_000_000, "-1.00", later).await;
 
     app.worker().drain(Trigger::Manual).await.expect("drain");
 
@@ -138,8 +120,8 @@ async fn sync_payment_without_force_leaves_a_synced_payment_alone() {
     let app = TestApp::spawn().await;
     let (account, _, _) = app.a_linked_account();
     let id = app
-        .add_payments(account, 830_000_000, &["-2.00".to_owned()], yesterday())
-        .await[0];
+        .add_payment(account, 830_000_000, "-2.00", yesterday())
+        .await;
     let worker = app.worker();
     let first = worker.sync_payment(id, false).await.expect("sync");
     let used = app.sandbox.ynab().requests_used();
@@ -164,21 +146,8 @@ async fn sync_payment_without_force_leaves_a_synced_payment_alone() {
 
 #[tokio::test]
 async fn sync_account_through_the_binary_re_syncs_a_range_without_duplicates() {
-    let app = TestApp::spawn().await;
-    let (account, _, _) = app.a_linked_account();
-    app.worker()
-        .drain(Trigger::Manual)
-        .await
-        .expect("the history first");
-    let iban = app
-        .sandbox
-        .household()
-        .accounts
-        .iter()
-        .find(|a| a.id == account)
-        .expect("account")
-        .iban
-        .to_string();
+    let (app, account) = TestApp::synced().await;
+    let iban = app.iban(account);
     let day = (app.start + Days::days(5)).date_naive();
     let in_range = app
         .store
@@ -186,8 +155,8 @@ async fn sync_account_through_the_binary_re_syncs_a_range_without_duplicates() {
         .await
         .expect("payments");
 
-    let output = Command::new(env!("CARGO_BIN_EXE_sync-worker"))
-        .args([
+    let output = app
+        .command(&[
             "sync-account",
             &iban,
             "--from",
@@ -195,13 +164,6 @@ async fn sync_account_through_the_binary_re_syncs_a_range_without_duplicates() {
             "--to",
             &(day + Days::days(10)).to_string(),
         ])
-        .env_clear()
-        .env("MONGO_URI", app.db.uri())
-        .env("MONGO_DB", app.db.name())
-        .env("YNAB_TOKEN", crate::helpers::YNAB_TOKEN)
-        .env("YNAB_API_URL", app.sandbox.ynab_url())
-        .env("START_SYNC_DATE", app.start.to_rfc3339())
-        .env("RUST_LOG", "warn")
         .output()
         .await
         .expect("the binary runs");

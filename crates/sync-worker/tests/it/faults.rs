@@ -41,13 +41,8 @@ async fn drain_until_settled(worker: &sync_worker::SyncWorker) {
 
 #[tokio::test]
 async fn ynab_answering_500_after_storing_the_batch_creates_no_duplicate() {
-    let app = TestApp::spawn().await;
-    let (account, _, _) = app.a_linked_account();
+    let (app, account) = TestApp::synced().await;
     let worker = app.worker();
-    worker
-        .drain(Trigger::Manual)
-        .await
-        .expect("the history first");
     let ids = app
         .add_payments(account, 910_000_000, &amounts(30), yesterday())
         .await;
@@ -181,26 +176,21 @@ impl FailPointServer {
 
 #[tokio::test]
 async fn a_poison_payment_fails_alone_with_its_error_and_does_not_delay_the_others() {
-    let app = TestApp::spawn().await;
-    let (account, _, _) = app.a_linked_account();
+    let (app, account) = TestApp::synced().await;
     let worker = app.worker();
-    worker
-        .drain(Trigger::Manual)
-        .await
-        .expect("the history first");
     // Inside the batch, one payment is dated over five years back, which
     // YNAB refuses; the start date lets it through.
     let mut ids = app
         .add_payments(account, 930_000_000, &amounts(10), yesterday())
         .await;
     let poison = app
-        .add_payments(
+        .add_payment(
             account,
             930_000_100,
-            &amounts(1),
+            "-1.01",
             Utc::now() - Days::days(6 * 366),
         )
-        .await[0];
+        .await;
     ids.extend(
         app.add_payments(account, 930_000_200, &amounts(10), yesterday())
             .await,

@@ -4,23 +4,18 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone, Utc};
-use chrono_tz::Europe::Amsterdam;
-use classifier::{ClassifierClient, ClassifierConfig};
+use chrono::{DateTime, Duration as Days, Utc};
+use classifier::ClassifierConfig;
 use domain::bunq::Payment;
-use domain::sync::SyncSettings;
-use ingest::{Ingest, IngestConfig};
+use domain::run::Trigger;
 use mongodb::bson::{Document, doc};
-use runtime::backoff::Backoff;
-use runtime::schedule::Schedule;
 use sandbox::{Sandbox, SandboxConfig};
-use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::Value;
 use store::{QueueEntry, Store};
 use sync_worker::{QueueConfig, SyncWorker};
 use test_support::TestDb;
-
-pub const YNAB_TOKEN: &str = "sandbox-ynab-token";
+pub use test_support::{YNAB_TOKEN, payment, ynab_config};
+use tokio::process::Command;
 
 pub struct TestApp {
     pub db: TestDb,
@@ -30,28 +25,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
 }
 
-/// Yesterday 12:00 UTC: the end of the generated history.
-pub fn history_end() -> DateTime<Utc> {
-    let yesterday = (Utc::now() - Days::days(1)).date_naive();
-    Utc.from_utc_datetime(&yesterday.and_hms_opt(12, 0, 0).expect("valid"))
-}
-
 pub fn small_household() -> SandboxConfig {
-    let mut config = SandboxConfig::with_seed(11);
-    config.household.end = history_end();
-    config.household.months = 3;
-    config.household.payments_per_month = 40;
-    config.bunq_limits.window = Duration::from_millis(300);
-    config.bunq_limits.session_window = Duration::from_millis(500);
-    config
-}
-
-pub fn quick_backoff() -> Backoff {
-    Backoff {
-        max_attempts: 4,
-        base: Duration::from_millis(20),
-        max_delay: Duration::from_millis(100),
-    }
+    test_support::household(11, 3, 40)
 }
 
 /// Short leases and retries so fault tests finish in seconds.
@@ -63,32 +38,6 @@ pub fn quick_queue() -> QueueConfig {
         retry_base: Duration::from_millis(10),
         retry_max: Duration::from_millis(50),
         poll_interval: Duration::from_millis(100),
-    }
-}
-
-pub fn ynab_config(sandbox: &Sandbox) -> ynab::YnabConfig {
-    let mut ynab = ynab::YnabConfig::new(SecretString::from(YNAB_TOKEN));
-    ynab.base_url = sandbox.ynab_url();
-    ynab.timeout = Duration::from_secs(5);
-    ynab.backoff = quick_backoff();
-    ynab
-}
-
-fn ingest_config(db: &TestDb, sandbox: &Sandbox) -> IngestConfig {
-    let mut mongo = store::MongoConfig::new(db.uri());
-    mongo.database = db.name().to_owned();
-    let mut bunq = bunq::BunqConfig::new(bunq::Environment::Sandbox);
-    bunq.base_url = sandbox.bunq_url();
-    bunq.timeout = Duration::from_secs(5);
-    bunq.backoff = quick_backoff();
-    IngestConfig {
-        mongo,
-        bunq,
-        ynab: ynab_config(sandbox),
-        timezone: Amsterdam,
-        schedule: Schedule::parse(ingest::config::DEFAULT_SCHEDULE, Amsterdam).expect("valid"),
-        ynab_history_since: NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid"),
-        bunq_overlap: Duration::from_secs(600),
     }
 }
 
@@ -105,49 +54,31 @@ impl TestApp {
 
     /// A test app on a given database (of a server the test started).
     pub async fn on(db: TestDb, config: SandboxConfig) -> Self {
-        let sandbox = Sandbox::start(config).await.expect("sandbox starts");
-        let app = Self {
-            store: Store::from_database(db.database().clone()),
-            start: history_end() - Days::days(30),
-            http: reqwest::Client::new(),
+        let (sandbox, store) = test_support::start_ingested(&db, config).await;
+        Self {
             db,
             sandbox,
-        };
-        app.store.ensure_indexes().await.expect("indexes");
-        app.ingest().await;
-        app
+            store,
+            start: test_support::sync_settings().start,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// [`TestApp::spawn`] with the history already drained into YNAB, and
+    /// a bunq account linked to a YNAB account.
+    pub async fn synced() -> (Self, i64) {
+        let app = Self::spawn().await;
+        let (account, _, _) = app.a_linked_account();
+        app.worker()
+            .drain(Trigger::Manual)
+            .await
+            .expect("the history first");
+        (app, account)
     }
 
     /// Runs one ingest (fills MongoDB and the queue from the sandbox).
     pub async fn ingest(&self) {
-        let ingest = Ingest::connect(ingest_config(&self.db, &self.sandbox))
-            .await
-            .expect("ingest connects");
-        let key = SecretString::from("sandbox-api-key");
-        if ingest
-            .store
-            .runmoment("bunq_accounts")
-            .await
-            .expect("read")
-            .is_none()
-        {
-            ingest
-                .bunq
-                .exchange_api_key(key, "sync-test", &[])
-                .await
-                .expect("API key accepted");
-        }
-        ingest
-            .run(domain::run::Trigger::Manual)
-            .await
-            .expect("ingest run");
-    }
-
-    pub fn settings(&self) -> SyncSettings {
-        SyncSettings {
-            start: self.start,
-            zone: Amsterdam,
-        }
+        test_support::ingest_once(&self.db, &self.sandbox).await;
     }
 
     /// A worker on this app's database with its own YNAB client.
@@ -165,9 +96,7 @@ impl TestApp {
         queue: QueueConfig,
         classifier: ClassifierConfig,
     ) -> SyncWorker {
-        let ynab = ynab::YnabClient::new(ynab_config(&self.sandbox)).expect("YNAB client");
-        let classifier = ClassifierClient::new(classifier).expect("classifier");
-        SyncWorker::new(store, ynab, classifier, self.settings(), queue)
+        test_support::sync_worker(store, ynab_config(&self.sandbox), classifier, queue)
     }
 
     pub fn collection(&self, name: &str) -> mongodb::Collection<Document> {
@@ -188,41 +117,18 @@ impl TestApp {
 
     /// Live YNAB transactions carrying the payment's import id.
     pub fn ynab_count(&self, payment_id: i64) -> usize {
-        self.sandbox
-            .ynab()
-            .count_by_import_id(&domain::sync::import_id(payment_id))
+        test_support::ynab_count(&self.sandbox, payment_id)
     }
 
     /// The live YNAB transaction of a payment.
     pub fn ynab_transaction(&self, payment_id: i64) -> Option<sandbox::ynab::StoredTransaction> {
-        let import_id = domain::sync::import_id(payment_id);
-        self.sandbox
-            .household()
-            .budgets
-            .iter()
-            .flat_map(|b| self.sandbox.ynab().transactions(&b.id))
-            .find(|t| !t.deleted && t.import_id.as_deref() == Some(import_id.as_str()))
+        test_support::ynab_transaction(&self.sandbox, payment_id)
     }
 
-    /// The YNAB account linked to a bunq account (by IBAN in the note).
+    /// The YNAB budget and account linked to a bunq account (by IBAN in
+    /// the note).
     pub fn linked_account(&self, bunq_account_id: i64) -> Option<(String, String)> {
-        let account = self
-            .sandbox
-            .household()
-            .accounts
-            .iter()
-            .find(|a| a.id == bunq_account_id)?;
-        self.sandbox.household().budgets.iter().find_map(|b| {
-            b.accounts
-                .iter()
-                .find(|a| {
-                    !a.closed
-                        && a.note
-                            .as_deref()
-                            .is_some_and(|n| account.iban.appears_in(n))
-                })
-                .map(|a| (b.id.clone(), a.id.clone()))
-        })
+        test_support::linked_ynab_account(&self.sandbox, bunq_account_id)
     }
 
     /// A linked bunq account and its YNAB budget and account.
@@ -233,6 +139,18 @@ impl TestApp {
             .iter()
             .find_map(|a| self.linked_account(a.id).map(|(b, y)| (a.id, b, y)))
             .expect("a linked account")
+    }
+
+    /// The IBAN of a bunq account, as text.
+    pub fn iban(&self, bunq_account_id: i64) -> String {
+        self.sandbox
+            .household()
+            .accounts
+            .iter()
+            .find(|a| a.id == bunq_account_id)
+            .expect("account")
+            .iban
+            .to_string()
     }
 
     pub fn an_unlinked_account(&self) -> i64 {
@@ -275,20 +193,37 @@ impl TestApp {
         payments.iter().map(|p| p.id).collect()
     }
 
+    /// [`TestApp::add_payments`] for one payment; returns its id.
+    pub async fn add_payment(
+        &self,
+        account_id: i64,
+        id: i64,
+        amount: &str,
+        created: DateTime<Utc>,
+    ) -> i64 {
+        let amounts = [amount.to_owned()];
+        self.add_payments(account_id, id, &amounts, created).await[0]
+    }
+
+    /// The `sync-worker` binary with `args`, on an empty environment but for
+    /// this app's database, sandbox YNAB and start date, logging warnings.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sync-worker"));
+        command
+            .args(args)
+            .env_clear()
+            .env("MONGO_URI", self.db.uri())
+            .env("MONGO_DB", self.db.name())
+            .env("YNAB_TOKEN", YNAB_TOKEN)
+            .env("YNAB_API_URL", self.sandbox.ynab_url())
+            .env("START_SYNC_DATE", self.start.to_rfc3339())
+            .env("RUST_LOG", "warn");
+        command
+    }
+
     /// Adds a fault rule on the YNAB half.
     pub async fn ynab_fault(&self, rule: Value) {
-        let response = self
-            .http
-            .post(format!("{}/_sandbox/faults", self.sandbox.ynab_root()))
-            .json(&rule)
-            .send()
-            .await
-            .expect("admin reachable");
-        assert!(
-            response.status().is_success(),
-            "fault rejected: {}",
-            response.text().await.unwrap_or_default()
-        );
+        test_support::add_fault(&self.http, &self.sandbox.ynab_root(), &rule).await;
     }
 
     pub async fn runs(&self) -> Vec<Document> {
@@ -302,19 +237,7 @@ impl TestApp {
     }
 }
 
-/// A bunq payment as bunq would send it.
-pub fn payment(id: i64, account_id: i64, amount: &str, created: DateTime<Utc>) -> Payment {
-    let at = domain::time::format_bunq_timestamp(created);
-    Payment::from_json(&json!({
-        "id": id, "monetary_account_id": account_id, "created": at, "updated": at,
-        "amount": {"value": amount, "currency": "EUR"}, "description": format!("Test payment {id}"),
-        "type": "MASTERCARD", "sub_type": "PAYMENT",
-        "counterparty_alias": {"display_name": "Bakkerij de Test"}
-    }))
-    .expect("valid payment")
-}
-
 /// Yesterday, 10:00 UTC: safely in the past and after the start date.
 pub fn yesterday() -> DateTime<Utc> {
-    history_end() - Days::hours(2)
+    test_support::history_end() - Days::hours(2)
 }

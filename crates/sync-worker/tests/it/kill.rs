@@ -6,28 +6,20 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use domain::run::Trigger;
 use serde_json::json;
 use tokio::process::{Child, Command};
 
 use crate::helpers::{TestApp, yesterday};
 
-/// The binary with the app's settings in its environment.
+/// The binary with the app's settings in its environment, short leases
+/// and polls, and its output captured.
 fn sync_worker(app: &TestApp, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sync-worker"));
+    let mut command = app.command(args);
     command
-        .args(args)
-        .env_clear()
-        .env("MONGO_URI", app.db.uri())
-        .env("MONGO_DB", app.db.name())
-        .env("YNAB_TOKEN", crate::helpers::YNAB_TOKEN)
-        .env("YNAB_API_URL", app.sandbox.ynab_url())
-        .env("START_SYNC_DATE", app.start.to_rfc3339())
         .env("TIMEZONE", "Europe/Amsterdam")
         .env("SYNC_LEASE_SECS", "1")
         .env("SYNC_POLL_INTERVAL_MS", "200")
         .env("LOG_FORMAT", "json")
-        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command
@@ -50,12 +42,7 @@ async fn finish(child: Child) -> std::process::Output {
 
 #[tokio::test]
 async fn a_worker_killed_after_ynab_stored_its_batch_leaves_no_duplicate_after_the_next_run() {
-    let app = TestApp::spawn().await;
-    let (account, _, _) = app.a_linked_account();
-    app.worker()
-        .drain(Trigger::Manual)
-        .await
-        .expect("the history first");
+    let (app, account) = TestApp::synced().await;
     let amounts: Vec<String> = (1..=50).map(|i| format!("-{i}.50")).collect();
     let ids = app
         .add_payments(account, 960_000_000, &amounts, yesterday())
@@ -138,11 +125,11 @@ async fn serve_syncs_a_new_entry_within_two_seconds_and_stops_on_sigterm() {
     )
     .await;
 
-    let ids = app
-        .add_payments(account, 970_000_000, &["-3.33".to_owned()], yesterday())
+    let id = app
+        .add_payment(account, 970_000_000, "-3.33", yesterday())
         .await;
     let took = wait_for("the new payment", Duration::from_secs(10), async || {
-        app.ynab_count(ids[0]) == 1
+        app.ynab_count(id) == 1
     })
     .await;
     let pid = server.id().expect("still running").to_string();

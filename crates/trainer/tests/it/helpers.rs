@@ -1,22 +1,13 @@
 //! A test app: a fresh database, a sandbox on port 0, an `Ingest` that fills
 //! the database from it, and a `Trainer` on the same database.
 
-use std::time::Duration;
-
-use chrono::NaiveDate;
 use domain::run::Trigger;
-use ingest::{Ingest, IngestConfig};
+use ingest::Ingest;
 use mongodb::bson::Document;
-use runtime::backoff::Backoff;
-use runtime::schedule::Schedule;
 use sandbox::household::{Budget, BudgetAccount};
 use sandbox::{Sandbox, SandboxConfig};
-use secrecy::SecretString;
 use test_support::TestDb;
-use trainer::{LearningSettings, Trainer, TrainerConfig};
-
-pub const API_KEY: &str = "sandbox-api-key";
-pub const YNAB_TOKEN: &str = "sandbox-ynab-token";
+use trainer::Trainer;
 
 pub struct TestApp {
     pub db: TestDb,
@@ -28,59 +19,9 @@ pub struct TestApp {
 /// A year, about 800 payments (600 labels in the main budget): enough
 /// history for a model to beat the payee-memory baseline reliably.
 pub fn small_household() -> SandboxConfig {
-    let mut config = SandboxConfig::with_seed(11);
-    config.household.months = 12;
-    config.household.payments_per_month = 60;
+    let mut config = test_support::household(11, 12, 60);
     config.rate_limits = false;
     config
-}
-
-fn quick_backoff() -> Backoff {
-    Backoff {
-        max_attempts: 6,
-        base: Duration::from_millis(20),
-        max_delay: Duration::from_millis(200),
-    }
-}
-
-fn mongo(db: &TestDb) -> store::MongoConfig {
-    let mut mongo = store::MongoConfig::new(db.uri());
-    mongo.database = db.name().to_owned();
-    mongo
-}
-
-fn ingest_config(db: &TestDb, sandbox: &Sandbox) -> IngestConfig {
-    let mut bunq = bunq::BunqConfig::new(bunq::Environment::Sandbox);
-    bunq.base_url = sandbox.bunq_url();
-    bunq.backoff = quick_backoff();
-    let mut ynab = ynab::YnabConfig::new(SecretString::from(YNAB_TOKEN));
-    ynab.base_url = sandbox.ynab_url();
-    ynab.backoff = quick_backoff();
-    let timezone = chrono_tz::Europe::Amsterdam;
-    IngestConfig {
-        mongo: mongo(db),
-        bunq,
-        ynab,
-        timezone,
-        schedule: Schedule::parse(ingest::config::DEFAULT_SCHEDULE, timezone).expect("valid"),
-        ynab_history_since: NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid"),
-        bunq_overlap: Duration::from_secs(600),
-    }
-}
-
-pub fn trainer_config(db: &TestDb, keep_models: usize) -> TrainerConfig {
-    let timezone = chrono_tz::Europe::Amsterdam;
-    TrainerConfig {
-        mongo: mongo(db),
-        schedule: Schedule::parse(trainer::config::DEFAULT_SCHEDULE, timezone).expect("valid"),
-        learning: LearningSettings {
-            timezone,
-            threshold: 0.6,
-        },
-        match_window_days: 2,
-        promotion_tolerance: 0.025,
-        keep_models,
-    }
 }
 
 impl TestApp {
@@ -90,15 +31,8 @@ impl TestApp {
         let sandbox = Sandbox::start(small_household())
             .await
             .expect("sandbox starts");
-        let ingest = Ingest::connect(ingest_config(&db, &sandbox))
-            .await
-            .expect("ingest connects");
-        ingest
-            .bunq
-            .exchange_api_key(SecretString::from(API_KEY), "trainer-test", &[])
-            .await
-            .expect("the sandbox API key is accepted");
-        let trainer = Trainer::connect(trainer_config(&db, keep_models))
+        let ingest = test_support::connect_ingest(test_support::ingest_config(&db, &sandbox)).await;
+        let trainer = Trainer::connect(test_support::trainer_config(&db, keep_models))
             .await
             .expect("trainer connects");
         Self {
