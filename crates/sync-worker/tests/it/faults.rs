@@ -117,28 +117,18 @@ async fn mongodb_refusing_writes_for_a_while_loses_and_duplicates_nothing() {
     app.db.drop_now().await;
 }
 
-/// A MongoDB server that takes `configureFailPoint`: the shared one when
-/// its test commands are on, else a private secantusdb started with them
-/// (the shared server, like a stock mongod, may have them off).
+/// A private secantusdb with its test commands on, for this test alone: a
+/// fail point is set server-wide, and a server that does not honour its
+/// `appName` filter would refuse the writes of every other test running
+/// at the same time (a stock mongod, like the shared server, may also have
+/// test commands off).
 struct FailPointServer {
     uri: String,
-    _own: Option<tokio::process::Child>,
+    _own: tokio::process::Child,
 }
 
 impl FailPointServer {
     async fn start() -> Self {
-        let shared = test_support::mongo_uri();
-        let db = TestDb::on(&shared).await;
-        let off = doc! { "configureFailPoint": "failCommand", "mode": "off" };
-        let accepted = db.client().database("admin").run_command(off).await.is_ok();
-        db.drop_now().await;
-        if accepted {
-            return Self {
-                uri: shared,
-                _own: None,
-            };
-        }
-
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
             probe.local_addr().expect("addr").port()
@@ -155,9 +145,7 @@ impl FailPointServer {
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .expect(
-                "the shared MongoDB refuses fail points, and secantusd-py could not be started",
-            );
+            .expect("secantusd-py (the fail-point server) could not be started");
         for _ in 0..150 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
@@ -169,7 +157,7 @@ impl FailPointServer {
         }
         Self {
             uri: format!("mongodb://127.0.0.1:{port}"),
-            _own: Some(child),
+            _own: child,
         }
     }
 }
