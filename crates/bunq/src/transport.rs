@@ -161,7 +161,7 @@ impl Transport {
             method = %request.method,
             path = request.shown_path(),
             attempt,
-            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            delay_ms = domain::time::millis(delay),
             error = %error,
             "bunq request failed, retrying"
         );
@@ -195,7 +195,7 @@ impl Transport {
             path = request.shown_path(),
             status = status.as_u16(),
             request.id = %request_id,
-            duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            duration_ms = domain::time::millis(started.elapsed()),
             "bunq answered"
         );
 

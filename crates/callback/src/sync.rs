@@ -137,7 +137,7 @@ impl SyncTask {
             .await;
         let outcome = match &result {
             Ok(entry) => {
-                let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                let duration_ms = domain::time::millis(started.elapsed());
                 tracing::info!(payment.id = payment_id, state = %entry.state, duration_ms,
                     "callback payment synced");
                 match entry.state.as_str() {

@@ -28,6 +28,12 @@ pub enum TimeError {
 /// Parses a bunq timestamp, which is in UTC.
 ///
 /// # Errors
+/// Whole milliseconds of `duration`, for log fields and run records
+/// (saturating: a duration past `u64::MAX` ms gives `u64::MAX`).
+pub fn millis(duration: std::time::Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// [`TimeError::BunqTimestamp`] for any other layout.
 pub fn parse_bunq_timestamp(text: &str) -> Result<DateTime<Utc>, TimeError> {
     NaiveDateTime::parse_from_str(text, BUNQ_FORMAT)
@@ -95,6 +101,12 @@ mod tests {
     use chrono_tz::Europe::Amsterdam;
 
     use super::*;
+
+    #[test]
+    fn millis_are_whole_and_saturate() {
+        assert_eq!(millis(std::time::Duration::from_micros(2_999)), 2);
+        assert_eq!(millis(std::time::Duration::MAX), u64::MAX);
+    }
 
     #[test]
     fn bunq_timestamps_round_trip() {

@@ -67,7 +67,7 @@ impl Ingest {
             .await;
 
         record.finish(Utc::now(), result.as_ref().err().map(|e| format!("{e:#}")));
-        let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let duration_ms = domain::time::millis(clock.elapsed());
         match &result {
             Ok(()) => {
                 info!(run.id = %record.run_id, duration_ms, counts = ?record.counts, "ingest run succeeded")

@@ -189,7 +189,7 @@ pub fn train(examples: &[Example], config: &TrainingConfig) -> Result<Trained, L
         model,
         evaluation,
         training_size: ordered.len(),
-        refit_ms: elapsed_ms(clock),
+        refit_ms: domain::time::millis(clock.elapsed()),
     })
 }
 
@@ -213,7 +213,7 @@ fn fit_candidates(
         );
         let clock = Instant::now();
         let model = prepared.fit(candidate, config.zone)?;
-        let fit_ms = elapsed_ms(clock);
+        let fit_ms = domain::time::millis(clock.elapsed());
         let (metrics, predict_us) = score_model(&model, newer, truth, config.threshold);
         info!(
             algorithm = candidate.name(),
@@ -317,10 +317,6 @@ fn score_model(model: &Model, newer: &[Example], truth: &[&str], threshold: f64)
         .map(|p| Some((p.category_id.as_str(), p.confidence)))
         .collect();
     (score(truth, &scored, threshold), predict_us)
-}
-
-fn elapsed_ms(clock: Instant) -> u64 {
-    u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Examples encoded against a vocabulary and class list fitted on them.

@@ -121,7 +121,7 @@ impl Restarter {
 
         let (_, result) = tokio::join!(self.runs.start(&run), self.docker_restart(target));
 
-        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let duration_ms = domain::time::millis(started.elapsed());
         run.ended_at = Some(Utc::now());
         let outcome = match result {
             Ok(()) => {

@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use domain::bunq::Payment;
+use domain::time::millis;
 use domain::ynab::Transaction;
 use futures::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
@@ -111,7 +112,7 @@ impl Store {
             .iter()
             .map(|row| matched_document(row, transactions.get(row.match_id.as_str()).copied()))
             .collect::<Result<Vec<_>>>()?;
-        let build_ms = ms(clock);
+        let build_ms = millis(clock.elapsed());
 
         // Only keys and fingerprints are read. Stale ids are found here
         // rather than with `$nin`, which costs the server a look-up per
@@ -133,7 +134,7 @@ impl Store {
         let mut counts = MatchedCounts::default();
         let (mut new, mut changed) = (Vec::new(), Vec::new());
         for document in docs {
-            let key = document.fields.get_str("match_id").unwrap_or_default();
+            let key = document.key.as_str().unwrap_or_default();
             let fingerprint = document.fields.get_str(FINGERPRINT).ok();
             match stored.get(key) {
                 None => new.push(document),
@@ -141,7 +142,7 @@ impl Store {
                 Some(_) => changed.push(document),
             }
         }
-        let read_ms = ms(clock);
+        let read_ms = millis(clock.elapsed());
 
         let clock = Instant::now();
         if !new.is_empty() {
@@ -158,7 +159,7 @@ impl Store {
             counts.inserted += written.upserted;
             counts.updated += written.matched;
         }
-        let write_ms = ms(clock);
+        let write_ms = millis(clock.elapsed());
 
         let keep: HashSet<&str> = rows.iter().map(|r| r.match_id.as_str()).collect();
         let stale: Vec<Bson> = stored
@@ -287,11 +288,6 @@ impl Store {
         let cursor = self.timed("find", collection, find).await?;
         self.timed("find", collection, cursor.try_collect()).await
     }
-}
-
-/// Milliseconds since `clock`, for the debug timings.
-fn ms(clock: Instant) -> u64 {
-    u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A source record rebuilt from its stored document.

@@ -151,7 +151,7 @@ impl SyncWorker {
 
         if always || summary.did_work() || result.is_err() {
             finish_record(&mut record, &summary, result.as_ref().err());
-            let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let duration_ms = domain::time::millis(started.elapsed());
             tracing::info!(
                 run.id = %record.run_id, duration_ms, counts = ?record.counts,
                 outcome = ?record.outcome, "sync run finished"

@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::Context;
 use domain::linking::{Link, link_account};
 use domain::matching::{MatchCounts, MatchSettings, match_transactions};
+use domain::time::millis;
 use domain::ynab::Transaction;
 use store::{MatchedCounts, MatchedRow, Store};
 use tracing::{debug, info};
@@ -104,7 +105,7 @@ pub async fn match_budget(
     let names: HashMap<String, store::CategoryName> =
         categories.into_iter().map(|c| (c.id.clone(), c)).collect();
     debug!(budget.id = %budget_id, payments = payments.len(), transactions = transactions.len(),
-           elapsed_ms = ms(clock), "payments, transactions and categories read");
+           elapsed_ms = millis(clock.elapsed()), "payments, transactions and categories read");
 
     let clock = Instant::now();
     let report = match_transactions(&payments, &transactions, &links, settings);
@@ -128,7 +129,7 @@ pub async fn match_budget(
         })
         .collect();
     rows.sort_by_key(|r| (r.payment.created, r.payment.id));
-    debug!(budget.id = %budget_id, rows = rows.len(), elapsed_ms = ms(clock), "payments matched");
+    debug!(budget.id = %budget_id, rows = rows.len(), elapsed_ms = millis(clock.elapsed()), "payments matched");
     Ok(BudgetMatch {
         budget_id: budget_id.to_owned(),
         rows,
@@ -154,11 +155,6 @@ pub async fn store_matched(store: &Store, matched: &BudgetMatch) -> anyhow::Resu
           tied = c.tied, unmatched = c.unmatched, split = c.split, transfer = c.transfer,
           uncategorised = c.uncategorised, deleted = c.deleted, rows_inserted = stored.inserted,
           rows_updated = stored.updated, rows_unchanged = stored.unchanged,
-          rows_deleted = stored.deleted, elapsed_ms = ms(clock), "matched data set rebuilt");
+          rows_deleted = stored.deleted, elapsed_ms = millis(clock.elapsed()), "matched data set rebuilt");
     Ok(stored)
-}
-
-/// Milliseconds since `clock`, for the debug timings.
-pub(crate) fn ms(clock: Instant) -> u64 {
-    u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

@@ -12,12 +12,13 @@ use chrono::Utc;
 use domain::linking::Link;
 use domain::matching::MatchSettings;
 use domain::run::{RunRecord, Trigger};
+use domain::time::millis;
 use learning::{Example, LearningError, ModelCategory, PaymentFeatures, TrainingConfig};
 use store::{MatchedRow, Store};
 use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::config::TrainerConfig;
-use crate::matching::{links, match_budget, ms, store_matched};
+use crate::matching::{links, match_budget, store_matched};
 use crate::registry::{Registered, register};
 
 /// What training did for one budget.
@@ -54,7 +55,10 @@ impl Trainer {
             .ensure_indexes()
             .await
             .context("could not create MongoDB indexes")?;
-        debug!(elapsed_ms = ms(clock), "connected, indexes ensured");
+        debug!(
+            elapsed_ms = millis(clock.elapsed()),
+            "connected, indexes ensured"
+        );
         Ok(Self { store, config })
     }
 
@@ -79,7 +83,7 @@ impl Trainer {
             .await;
 
         record.finish(Utc::now(), result.as_ref().err().map(|e| format!("{e:#}")));
-        let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let duration_ms = millis(clock.elapsed());
         match &result {
             Ok(()) => {
                 info!(run.id = %record.run_id, duration_ms, counts = ?record.counts, "training run succeeded")
@@ -110,7 +114,10 @@ impl Trainer {
             }
             ids.retain(|id| id == only);
         }
-        debug!(elapsed_ms = ms(clock), "accounts and budgets read");
+        debug!(
+            elapsed_ms = millis(clock.elapsed()),
+            "accounts and budgets read"
+        );
 
         let mut failed = Vec::new();
         for budget_id in &ids {
@@ -144,7 +151,7 @@ impl Trainer {
         let clock = Instant::now();
         let matched =
             Arc::new(match_budget(&self.store, budget_id, links, &self.match_settings()).await?);
-        debug!(budget.id = %budget_id, elapsed_ms = ms(clock), "matched data set built");
+        debug!(budget.id = %budget_id, elapsed_ms = millis(clock.elapsed()), "matched data set built");
 
         // Storing the rows (the MongoDB server's work) and training (this
         // process's) do not depend on each other: they run side by side,
@@ -155,12 +162,12 @@ impl Trainer {
         let training = tokio::task::spawn_blocking(move || {
             let examples = examples(&for_training.rows);
             let trained = learning::train(&examples, &config);
-            (trained, ms(clock))
+            (trained, millis(clock.elapsed()))
         });
         let (trained, stored) = tokio::join!(training, store_matched(&self.store, &matched));
         stored?;
         let (trained, training_ms) = trained.context("the training task panicked")?;
-        debug!(budget.id = %budget_id, training_ms, elapsed_ms = ms(clock),
+        debug!(budget.id = %budget_id, training_ms, elapsed_ms = millis(clock.elapsed()),
                "features, candidates and refit done, matched rows stored");
         let trained = match trained {
             Ok(trained) => trained,
@@ -182,7 +189,7 @@ impl Trainer {
             c.keep_models,
         )
         .await?;
-        debug!(budget.id = %budget_id, elapsed_ms = ms(clock), "model registered");
+        debug!(budget.id = %budget_id, elapsed_ms = millis(clock.elapsed()), "model registered");
         Ok(BudgetOutcome::Trained(registered))
     }
 

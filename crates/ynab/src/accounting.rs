@@ -7,6 +7,7 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use domain::time::millis;
 use tokio::time::Instant;
 
 use crate::YnabError;
@@ -255,11 +256,6 @@ impl Accounting {
         // consistent, so a panic elsewhere cannot have broken it.
         self.window.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// A duration as whole milliseconds for log fields.
-pub(crate) fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

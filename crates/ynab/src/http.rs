@@ -4,13 +4,14 @@
 
 use std::time::Duration;
 
+use domain::time::millis;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::accounting::{Accounting, Priority, RATE_LIMIT_HEADER, Window, millis};
+use crate::accounting::{Accounting, Priority, RATE_LIMIT_HEADER, Window};
 use crate::error::{api_error, chain, duplicate_error};
 use crate::{Usage, YnabConfig, YnabError};
 
