@@ -96,3 +96,89 @@ async fn an_unlabelled_unhealthy_container_is_left_alone() {
     );
     db.drop_now().await;
 }
+
+/// Names of the containers Docker's own health filter lists as unhealthy
+/// under the autoheal label, state not considered.
+async fn listed_unhealthy_by_docker(docker: &bollard::Docker, prefix: &str) -> Vec<String> {
+    use bollard::query_parameters::ListContainersOptions;
+    let (key, value) = autoheal_label(prefix);
+    let filters = std::collections::HashMap::from([
+        ("label".to_owned(), vec![format!("{key}={value}")]),
+        ("health".to_owned(), vec!["unhealthy".to_owned()]),
+    ]);
+    let options = ListContainersOptions {
+        filters: Some(filters),
+        ..Default::default()
+    };
+    let listed = docker
+        .list_containers(Some(options))
+        .await
+        .expect("list containers");
+    listed
+        .into_iter()
+        .flat_map(|c| c.names.unwrap_or_default())
+        .map(|name| name.trim_start_matches('/').to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_container_docker_is_restarting_is_not_listed_as_unhealthy() {
+    let (docker, prefix) = (docker().await, unique_prefix());
+    let labels = restarter::labels::Labels::new(&prefix).expect("valid prefix");
+    let container =
+        TestContainer::crash_looping(&docker, &prefix, "looping", &[autoheal_label(&prefix)]).await;
+    // Docker's delay doubles from 100 ms, so the container soon waits in
+    // `restarting` for long stretches. Both listings are judged within one
+    // such stretch: same state and restart count before and after them.
+    let mut judged = false;
+    for _ in 0..400 {
+        let before = container.status_and_restarts().await;
+        if before.0 == "restarting" {
+            let by_docker = listed_unhealthy_by_docker(&docker, &prefix).await;
+            let ours = restarter::inventory::unhealthy(&docker, &labels)
+                .await
+                .expect("list unhealthy containers");
+            if container.status_and_restarts().await == before {
+                assert!(
+                    by_docker.contains(&container.name),
+                    "Docker's health filter alone lists the restarting container: {by_docker:?}"
+                );
+                assert!(
+                    ours.iter().all(|(_, name)| name != &container.name),
+                    "a container Docker is restarting was listed for a restart: {ours:?}"
+                );
+                judged = true;
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        judged,
+        "the container was never seen waiting in `restarting`"
+    );
+}
+
+#[tokio::test]
+async fn the_restarter_leaves_a_container_docker_is_restarting_to_docker() {
+    let (docker, db, prefix) = (docker().await, TestDb::new().await, unique_prefix());
+    let container =
+        TestContainer::crash_looping(&docker, &prefix, "looping", &[autoheal_label(&prefix)]).await;
+    // A poll every second while Docker restarts it (about every 0.4 to
+    // 2 s, with waits in `restarting` that grow to over a second).
+    let serve = Running::start(config(&prefix, &db));
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    serve.stop().await;
+    let (_, restarts) = container.status_and_restarts().await;
+
+    assert!(
+        restarts >= 4,
+        "Docker restarted it {restarts} times: the test did not run as meant"
+    );
+    let runs = crate::helpers::finished_runs(&db, &container.name).await;
+    assert!(
+        runs.is_empty(),
+        "the restarter restarted a container Docker was restarting: {runs:?}"
+    );
+    db.drop_now().await;
+}

@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use bollard::Docker;
-use bollard::models::{ContainerCreateBody, HealthConfig, HostConfig};
+use bollard::models::{
+    ContainerCreateBody, HealthConfig, HostConfig, RestartPolicy, RestartPolicyNameEnum,
+};
 use bollard::query_parameters::{
     CreateContainerOptions, InspectContainerOptions, StopContainerOptions,
 };
@@ -98,11 +100,6 @@ impl TestContainer {
         labels: &[(String, String)],
         unhealthy: bool,
     ) -> Self {
-        let name = format!("{prefix}-{role}");
-        let container = Self {
-            docker: docker.clone(),
-            name: name.clone(),
-        };
         let healthcheck = unhealthy.then(|| HealthConfig {
             test: Some(vec!["CMD".to_owned(), "false".to_owned()]),
             interval: Some(1_000_000_000),
@@ -111,9 +108,7 @@ impl TestContainer {
             ..Default::default()
         });
         let body = ContainerCreateBody {
-            image: Some(IMAGE.to_owned()),
             cmd: Some(vec!["sleep".to_owned(), "3600".to_owned()]),
-            labels: Some(labels.iter().cloned().collect::<HashMap<_, _>>()),
             healthcheck,
             // An init process makes the sleeping container stop at once on
             // SIGTERM, so restarts take milliseconds.
@@ -122,6 +117,63 @@ impl TestContainer {
                 ..Default::default()
             }),
             ..Default::default()
+        };
+        Self::create(docker, prefix, role, labels, body).await
+    }
+
+    /// Creates and starts a container with `labels` that exits with an
+    /// error 0.3 s after every start, under the restart policy `always`,
+    /// with a healthcheck that passes: Docker keeps restarting it, with a
+    /// delay that doubles from 100 ms, and while it waits the container's
+    /// state is `restarting` and its health `unhealthy`.
+    pub async fn crash_looping(
+        docker: &Docker,
+        prefix: &str,
+        role: &str,
+        labels: &[(String, String)],
+    ) -> Self {
+        let body = ContainerCreateBody {
+            cmd: ["sh", "-c", "sleep 0.3; exit 1"]
+                .map(str::to_owned)
+                .to_vec()
+                .into(),
+            healthcheck: Some(HealthConfig {
+                test: Some(vec!["CMD".to_owned(), "true".to_owned()]),
+                interval: Some(1_000_000_000),
+                timeout: Some(1_000_000_000),
+                retries: Some(1),
+                ..Default::default()
+            }),
+            host_config: Some(HostConfig {
+                restart_policy: Some(RestartPolicy {
+                    name: Some(RestartPolicyNameEnum::ALWAYS),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        Self::create(docker, prefix, role, labels, body).await
+    }
+
+    /// Creates `{prefix}-{role}` from `body` with the test image and
+    /// `labels`, and starts it.
+    async fn create(
+        docker: &Docker,
+        prefix: &str,
+        role: &str,
+        labels: &[(String, String)],
+        body: ContainerCreateBody,
+    ) -> Self {
+        let name = format!("{prefix}-{role}");
+        let container = Self {
+            docker: docker.clone(),
+            name: name.clone(),
+        };
+        let body = ContainerCreateBody {
+            image: Some(IMAGE.to_owned()),
+            labels: Some(labels.iter().cloned().collect::<HashMap<_, _>>()),
+            ..body
         };
         let options = CreateContainerOptions {
             name: Some(name.clone()),
@@ -136,6 +188,21 @@ impl TestContainer {
             .await
             .expect("start the test container");
         container
+    }
+
+    /// Docker's state (`running`, `restarting`, ...) and restart count.
+    pub async fn status_and_restarts(&self) -> (String, i64) {
+        let inspected = self
+            .docker
+            .inspect_container(&self.name, None::<InspectContainerOptions>)
+            .await
+            .expect("inspect the test container");
+        let status = inspected
+            .state
+            .and_then(|state| state.status)
+            .map(|status| status.to_string())
+            .unwrap_or_default();
+        (status, inspected.restart_count.unwrap_or_default())
     }
 
     /// `State.StartedAt`, which changes on every restart.
