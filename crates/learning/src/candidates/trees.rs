@@ -3,9 +3,10 @@
 //! training rows that reach them (linfa keeps only the majority class).
 //!
 //! linfa-trees scans every row of every column at every node, so trees see
-//! only the most frequent token columns and the numeric ones. It breaks
-//! exact ties between equally good splits in hash-map order, so two fits
-//! of the same data can differ where such ties occur.
+//! only the most frequent token columns and the numeric ones. The
+//! workspace patches it (`vendor/linfa-trees`) to sum class frequencies in
+//! label order, so exact ties between equally good splits are broken the
+//! same way in every fit.
 
 use linfa::Dataset;
 use linfa::traits::Fit;
