@@ -8,6 +8,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -37,6 +38,12 @@ pub type Refresh = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Se
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
+/// How often the recorder's buffered histogram samples are folded into
+/// their histograms and summaries. The recorder keeps every raw sample
+/// until then; a scrape folds them too, but most installations never
+/// scrape, and a busy model server records a sample per request.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
 /// Installs the process-wide recorder once and returns its handle; later
 /// calls (several services or tests in one process) get the same handle.
 ///
@@ -57,12 +64,31 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
     // Two threads racing here: the loser's recorder is refused, and it
     // uses the winner's handle.
     if ::metrics::set_global_recorder(recorder).is_ok() {
-        let _ = HANDLE.set(handle);
+        let _ = HANDLE.set(handle.clone());
+        keep_up(handle);
     }
     HANDLE
         .get()
         .cloned()
         .context("another metrics recorder is installed in this process")
+}
+
+/// Folds buffered samples every [`UPKEEP_INTERVAL`] on a small thread of
+/// its own, for the life of the process (the recorder is process-wide).
+fn keep_up(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("metrics-upkeep".to_owned())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_INTERVAL);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(error) = spawned {
+        // Metrics still work: samples are then folded at each scrape only.
+        tracing::warn!(error = %error, "could not start the metrics upkeep thread");
+    }
 }
 
 /// What `/health` and `/metrics` need.
