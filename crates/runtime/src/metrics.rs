@@ -78,7 +78,7 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 fn keep_up(handle: PrometheusHandle) {
     let spawned = std::thread::Builder::new()
         .name("metrics-upkeep".to_owned())
-        .stack_size(64 * 1024)
+        .stack_size(256 * 1024)
         .spawn(move || {
             loop {
                 std::thread::sleep(UPKEEP_INTERVAL);
