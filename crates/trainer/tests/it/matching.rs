@@ -5,9 +5,8 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
-use chrono_tz::Europe::Amsterdam;
 use domain::Milliunits;
-use domain::time::{format_bunq_timestamp, local_date};
+use domain::time::format_bunq_timestamp;
 use sandbox::bunq::NewPayment;
 use trainer::matching::{links, refresh_budget};
 use ynab::{NewTransaction, TransactionPatch};
@@ -36,7 +35,8 @@ fn add_payment(app: &TestApp, account: i64, amount: &str, days_ago: i64, hour: u
         .id
 }
 
-/// Creates a categorised YNAB transaction through the API.
+/// Creates a categorised YNAB transaction through the API, dated
+/// `days_ago` days before today's UTC date.
 async fn add_transaction(
     app: &TestApp,
     account_id: &str,
@@ -44,7 +44,10 @@ async fn add_transaction(
     days_ago: i64,
     import_id: Option<String>,
 ) -> String {
-    let date = local_date(Utc::now() - Duration::days(days_ago), Amsterdam);
+    // The UTC date, as `add_payment` takes its day: between 22:00 and
+    // midnight UTC the Amsterdam date is already tomorrow, which would move
+    // every expected day offset by one.
+    let date = (Utc::now() - Duration::days(days_ago)).date_naive();
     let new = NewTransaction {
         account_id: account_id.to_owned(),
         date,
