@@ -67,6 +67,9 @@ pub struct CategoryName {
 /// The field that holds a row's content hash.
 const FINGERPRINT: &str = "fingerprint";
 
+/// Rows built and written at a time.
+const WRITE_CHUNK: usize = 500;
+
 /// What [`Store::replace_matched`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MatchedCounts {
@@ -108,10 +111,15 @@ impl Store {
         let clock = Instant::now();
         let transactions: HashMap<&str, &Transaction> =
             transactions.iter().map(|t| (t.id.as_str(), t)).collect();
-        let docs = rows
+        let transaction_of = |row: &MatchedRow| transactions.get(row.match_id.as_str()).copied();
+        // Fingerprints first, each row's document dropped once hashed: the
+        // documents of a whole history would hold every payment and
+        // transaction a second time. Documents are built again, a chunk
+        // at a time, only for the rows that are written.
+        let fingerprints = rows
             .iter()
-            .map(|row| matched_document(row, transactions.get(row.match_id.as_str()).copied()))
-            .collect::<Result<Vec<_>>>()?;
+            .map(|row| fingerprint(&row_fields(row, transaction_of(row))?))
+            .collect::<Result<Vec<String>>>()?;
         let build_ms = millis(clock.elapsed());
 
         // Only keys and fingerprints are read. Stale ids are found here
@@ -133,28 +141,32 @@ impl Store {
 
         let mut counts = MatchedCounts::default();
         let (mut new, mut changed) = (Vec::new(), Vec::new());
-        for document in docs {
-            let key = document.key.as_str().unwrap_or_default();
-            let fingerprint = document.fields.get_str(FINGERPRINT).ok();
-            match stored.get(key) {
-                None => new.push(document),
-                Some(old) if old.is_some() && *old == fingerprint => counts.unchanged += 1,
-                Some(_) => changed.push(document),
+        for (index, (row, fingerprint)) in rows.iter().zip(&fingerprints).enumerate() {
+            match stored.get(row.match_id.as_str()) {
+                None => new.push(index),
+                Some(old) if *old == Some(fingerprint.as_str()) => counts.unchanged += 1,
+                Some(_) => changed.push(index),
             }
         }
         let read_ms = millis(clock.elapsed());
 
         let clock = Instant::now();
-        if !new.is_empty() {
+        let documents = |indices: &[usize]| {
+            indices
+                .iter()
+                .map(|&i| stored_document(&rows[i], transaction_of(&rows[i]), &fingerprints[i]))
+                .collect::<Result<Vec<SourceDoc>>>()
+        };
+        for chunk in new.chunks(WRITE_CHUNK) {
             let written = self
-                .insert_source_docs(MATCHED_TRANSACTIONS, "match_id", &new)
+                .insert_source_docs(MATCHED_TRANSACTIONS, "match_id", &documents(chunk)?)
                 .await?;
-            counts.inserted = written.upserted;
-            counts.updated = written.matched;
+            counts.inserted += written.upserted;
+            counts.updated += written.matched;
         }
-        if !changed.is_empty() {
+        for chunk in changed.chunks(WRITE_CHUNK) {
             let written = self
-                .upsert_source_docs(MATCHED_TRANSACTIONS, "match_id", &changed, None)
+                .upsert_source_docs(MATCHED_TRANSACTIONS, "match_id", &documents(chunk)?, None)
                 .await?;
             counts.inserted += written.upserted;
             counts.updated += written.matched;
@@ -213,17 +225,13 @@ impl Store {
     /// [`StoreError::Corrupt`] or a driver error.
     pub async fn bunq_payments_of(&self, account_ids: &[i64]) -> Result<Vec<Payment>> {
         let filter = doc! { "monetary_account_id": { "$in": account_ids } };
-        let documents = self
-            .find_all(BUNQ_PAYMENT.collection, filter, doc! {})
-            .await?;
-        let mut payments = documents
-            .iter()
-            .map(|d| {
+        let mut payments = self
+            .find_parsed(BUNQ_PAYMENT.collection, filter, |d| {
                 parse(&BUNQ_PAYMENT, d, |v| {
                     Payment::from_json(v).map_err(|e| e.to_string())
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
+            .await?;
         payments.sort_unstable_by_key(|p| p.id);
         Ok(payments)
     }
@@ -235,17 +243,13 @@ impl Store {
     /// [`StoreError::Corrupt`] or a driver error.
     pub async fn ynab_transactions_of(&self, budget_id: &str) -> Result<Vec<Transaction>> {
         let filter = doc! { "budget_id": budget_id };
-        let documents = self
-            .find_all(YNAB_TRANSACTION.collection, filter, doc! {})
-            .await?;
-        let mut transactions = documents
-            .iter()
-            .map(|d| {
+        let mut transactions = self
+            .find_parsed(YNAB_TRANSACTION.collection, filter, |d| {
                 parse(&YNAB_TRANSACTION, d, |v| {
                     Transaction::from_json(v).map_err(|e| e.to_string())
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
+            .await?;
         transactions.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Ok(transactions)
     }
@@ -290,6 +294,41 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Every document matching `filter`, each parsed as it arrives and
+    /// then dropped, so the documents of a whole history are never held
+    /// at once. One operation timeout bounds the whole read.
+    async fn find_parsed<T>(
+        &self,
+        collection: &str,
+        filter: Document,
+        parse: impl Fn(&Document) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let target = self.collection(collection);
+        let mut cursor = self.timed("find", collection, target.find(filter)).await?;
+        let read = async {
+            let mut parsed = Vec::new();
+            while let Some(document) = cursor
+                .try_next()
+                .await
+                .map_err(|source| StoreError::driver("find", collection, source))?
+            {
+                parsed.push(parse(&document)?);
+            }
+            Ok(parsed)
+        };
+        tokio::time::timeout(self.operation_timeout, read)
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Timeout {
+                    operation: "find",
+                    collection: collection.to_owned(),
+                    after: self.operation_timeout,
+                })
+            })
+    }
+}
+
 /// A source record rebuilt from its stored document.
 fn parse<T>(
     layout: &Layout,
@@ -300,10 +339,10 @@ fn parse<T>(
     rebuild(&Value::Object(object)).map_err(|m| layout.corrupt(document.get(layout.key), &m))
 }
 
-/// The stored form of a row: the label, the payment and transaction as
-/// stored in their own collections (dates as BSON dates), the fingerprint
-/// of all that, and `matched_at` (when the row was last written).
-fn matched_document(row: &MatchedRow, transaction: Option<&Transaction>) -> Result<SourceDoc> {
+/// What a stored row holds but its fingerprint and `matched_at`: the
+/// label, and the payment and transaction as stored in their own
+/// collections (dates as BSON dates).
+fn row_fields(row: &MatchedRow, transaction: Option<&Transaction>) -> Result<Document> {
     let payment = BUNQ_PAYMENT.document(Bson::Int64(row.payment.id), &row.payment.raw, doc! {})?;
     let transaction = transaction
         .map(|t| {
@@ -311,7 +350,7 @@ fn matched_document(row: &MatchedRow, transaction: Option<&Transaction>) -> Resu
             YNAB_TRANSACTION.document(Bson::from(t.id.as_str()), &t.raw, added)
         })
         .transpose()?;
-    let mut fields = doc! {
+    Ok(doc! {
         "match_id": &row.match_id,
         "budget_id": &row.budget_id,
         "payment_id": row.payment.id,
@@ -323,8 +362,17 @@ fn matched_document(row: &MatchedRow, transaction: Option<&Transaction>) -> Resu
         "category_group_name": row.category_group_name.as_deref(),
         "bunq_payment": payment.fields,
         "ynab_transaction": transaction.map_or(Bson::Null, |t| Bson::Document(t.fields)),
-    };
-    let fingerprint = fingerprint(&fields)?;
+    })
+}
+
+/// The stored form of a row: [`row_fields`], their `fingerprint` and
+/// `matched_at` (when the row was last written).
+fn stored_document(
+    row: &MatchedRow,
+    transaction: Option<&Transaction>,
+    fingerprint: &str,
+) -> Result<SourceDoc> {
+    let mut fields = row_fields(row, transaction)?;
     fields.insert(FINGERPRINT, fingerprint);
     fields.insert("matched_at", bson_date(Utc::now()));
     Ok(SourceDoc {

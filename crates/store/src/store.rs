@@ -26,7 +26,7 @@ pub struct Store {
     /// The database every collection lives in.
     pub(crate) db: Database,
     /// The bound on each single driver call.
-    operation_timeout: Duration,
+    pub(crate) operation_timeout: Duration,
     /// Whether full loads try a transaction. Starts true and turns false,
     /// for every clone, the first time the server says it has none
     /// (a standalone server), so the refusal is paid for once.

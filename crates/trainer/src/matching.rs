@@ -109,12 +109,14 @@ pub async fn match_budget(
 
     let clock = Instant::now();
     let report = match_transactions(&payments, &transactions, &links, settings);
-    let by_id: HashMap<i64, &domain::bunq::Payment> = payments.iter().map(|p| (p.id, p)).collect();
+    // Matches are one to one: each payment moves into its row, uncopied.
+    let mut by_id: HashMap<i64, domain::bunq::Payment> =
+        payments.into_iter().map(|p| (p.id, p)).collect();
     let mut rows: Vec<MatchedRow> = report
         .matches
         .iter()
         .filter_map(|m| {
-            let payment = (*by_id.get(&m.payment_id)?).clone();
+            let payment = by_id.remove(&m.payment_id)?;
             let name = names.get(&m.category_id);
             Some(MatchedRow {
                 match_id: m.transaction_id.clone(),
