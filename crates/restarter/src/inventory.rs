@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use bollard::Docker;
-use bollard::models::ContainerSummaryStateEnum;
 use bollard::query_parameters::ListContainersOptions;
 use chrono_tz::Tz;
 
@@ -73,10 +72,11 @@ pub async fn managed(
 /// The running autoheal containers Docker reports unhealthy, as
 /// `(id, name)`.
 ///
-/// Only state `running`: while Docker restarts a container that died
-/// (restart policy), its state is `restarting` and its health reads
-/// `unhealthy`, and Docker's health filter alone still lists it.
-/// Restarting it again would race Docker's own restart.
+/// Only state `running` (Docker's `status` filter): while Docker
+/// restarts a container that died (restart policy), its state is
+/// `restarting` and its health reads `unhealthy`, and Docker's health
+/// filter alone still lists it. Restarting it again would race Docker's
+/// own restart.
 ///
 /// # Errors
 /// [`DockerError::List`] when the engine does not answer.
@@ -95,7 +95,6 @@ pub async fn unhealthy(
     let containers = list(docker, filters, false).await?;
     Ok(containers
         .into_iter()
-        .filter(|c| c.state == Some(ContainerSummaryStateEnum::RUNNING))
         .filter_map(|c| {
             let id = c.id?;
             Some((id.clone(), display_name(c.names.as_ref(), &id)))

@@ -292,9 +292,7 @@ impl Store {
         let cursor = self.timed("find", collection, find).await?;
         self.timed("find", collection, cursor.try_collect()).await
     }
-}
 
-impl Store {
     /// Every document matching `filter`, each parsed as it arrives and
     /// then dropped, so the documents of a whole history are never held
     /// at once. One operation timeout bounds the whole read.
@@ -317,15 +315,7 @@ impl Store {
             }
             Ok(parsed)
         };
-        tokio::time::timeout(self.operation_timeout, read)
-            .await
-            .unwrap_or_else(|_| {
-                Err(StoreError::Timeout {
-                    operation: "find",
-                    collection: collection.to_owned(),
-                    after: self.operation_timeout,
-                })
-            })
+        self.bounded("find", collection, read).await
     }
 }
 

@@ -2,7 +2,7 @@
 //! through which every driver call gets its timeout and its error context.
 
 use std::collections::BTreeSet;
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -26,7 +26,7 @@ pub struct Store {
     /// The database every collection lives in.
     pub(crate) db: Database,
     /// The bound on each single driver call.
-    pub(crate) operation_timeout: Duration,
+    operation_timeout: Duration,
     /// Whether full loads try a transaction. Starts true and turns false,
     /// for every clone, the first time the server says it has none
     /// (a standalone server), so the refusal is paid for once.
@@ -148,16 +148,31 @@ impl Store {
     where
         F: IntoFuture<Output = mongodb::error::Result<T>>,
     {
-        match tokio::time::timeout(self.operation_timeout, call.into_future()).await {
-            Ok(result) => {
-                result.map_err(|source| StoreError::driver(operation, collection, source))
-            }
-            Err(_) => Err(StoreError::Timeout {
-                operation,
-                collection: collection.to_owned(),
-                after: self.operation_timeout,
-            }),
-        }
+        let call = call.into_future();
+        let call = async {
+            call.await
+                .map_err(|source| StoreError::driver(operation, collection, source))
+        };
+        self.bounded(operation, collection, call).await
+    }
+
+    /// Runs `work` (one or more driver calls) within the operation
+    /// timeout, as one operation on `collection`.
+    pub(crate) async fn bounded<T>(
+        &self,
+        operation: &'static str,
+        collection: &str,
+        work: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        tokio::time::timeout(self.operation_timeout, work)
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Timeout {
+                    operation,
+                    collection: collection.to_owned(),
+                    after: self.operation_timeout,
+                })
+            })
     }
 }
 
